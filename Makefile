@@ -1,0 +1,92 @@
+# PASID for in-kernel DMA on Intel: kernel + QEMU patch series and the
+# harness that proves them.  "make help" lists the targets.
+
+include config/versions.mk
+
+TOP        := $(CURDIR)
+BUILD      := $(TOP)/build
+QEMU_BIN   := $(BUILD)/qemu-out/qemu-system-x86_64
+KERNEL_IMG := $(BUILD)/kernel/arch/x86/boot/bzImage
+INITRAMFS  := $(BUILD)/initramfs.cpio.gz
+PLAN       ?= demo
+
+export TOP BUILD QEMU_BIN KERNEL_IMG LINUX_DEB_VERSION LINUX_DEB_SHA256 \
+	QEMU_DEB_VERSION QEMU_DEB_SERIES
+
+S := scripts
+
+.PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
+	qemu kernel initramfs boot demo check static harness-test series clean
+
+all: demo
+
+help:
+	@echo "make              build QEMU and the kernel, boot, show the vIOMMU mode and the log"
+	@echo "make check        everything CI runs; ends with 'N passed, N failed, N skipped'"
+	@echo "make tree         (re)create build/linux and build/qemu: base + patches/*/series"
+	@echo "make export       write build/{linux,qemu} commits base..HEAD back to patches/"
+	@echo "make qemu|kernel|initramfs   build one piece"
+	@echo "make boot PLAN=x  boot and run guest/plans/x (default: demo)"
+	@echo "make static       checkpatch/sparse/W=1 on the series (KTAP)"
+	@echo "make harness-test the harness's own failure-detection tests (KTAP)"
+	@echo "make series       mbox of the kernel series in build/series.mbox"
+
+deps:
+	@$(S)/install-deps.sh
+
+sources: deps
+	@$(S)/fetch-linux.sh $(LINUX_DEB_VERSION) $(LINUX_DEB_SHA256) $(BUILD)/src/linux
+	@$(S)/fetch-qemu.sh '$(QEMU_DEB_VERSION)' $(QEMU_DEB_SERIES) $(BUILD)/src/qemu
+
+# Development builds use the trees as they are (created where missing).
+have-trees: sources
+	@[ -d $(BUILD)/linux/.git ] || $(S)/make-tree.sh $(BUILD)/src/linux $(BUILD)/linux patches/linux
+	@[ -d $(BUILD)/qemu/.git ] || $(S)/make-tree.sh $(BUILD)/src/qemu $(BUILD)/qemu patches/qemu
+
+# What checks and exports results uses: refuse trees holding unexported work.
+trees: sources
+	@$(S)/prepare-tree.sh $(BUILD)/src/linux $(BUILD)/linux patches/linux
+	@$(S)/prepare-tree.sh $(BUILD)/src/qemu $(BUILD)/qemu patches/qemu
+
+# Recreate the trees from patches/ (refuses to drop unexported work; FORCE=1 does).
+tree: tree-linux tree-qemu
+tree-linux: sources
+	@$(S)/make-tree.sh $(BUILD)/src/linux $(BUILD)/linux patches/linux
+tree-qemu: sources
+	@$(S)/make-tree.sh $(BUILD)/src/qemu $(BUILD)/qemu patches/qemu
+
+export:
+	@$(S)/export-tree.sh $(BUILD)/linux patches/linux
+	@$(S)/export-tree.sh $(BUILD)/qemu patches/qemu
+
+qemu: have-trees
+	@$(S)/build-qemu.sh $(BUILD)/qemu $(BUILD)/qemu-out
+
+kernel: have-trees
+	@$(S)/build-kernel.sh $(BUILD)/linux $(BUILD)/kernel config/kernel
+
+initramfs: kernel
+	@$(S)/build-initramfs.sh guest $(BUILD)/kernel/modinst $(INITRAMFS)
+
+boot: qemu initramfs
+	@$(S)/boot-guest.sh $(QEMU_BIN) $(KERNEL_IMG) $(INITRAMFS) $(BUILD)/boot-$(PLAN) $(PLAN)
+
+# The main job: boot the platform, show what it is, point at the log.
+demo: qemu initramfs
+	@$(S)/demo.sh
+
+check:
+	@$(S)/check.sh
+
+static: trees
+	@$(S)/static-checks.sh $(BUILD)/linux patches/linux $(BUILD)/src/linux \
+		$(BUILD)/kernel $(BUILD)/qemu patches/qemu
+
+harness-test: trees
+	@$(S)/test-harness.sh
+
+series: trees
+	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox
+
+clean:
+	rm -rf $(BUILD)/kernel $(BUILD)/qemu-out $(BUILD)/boot-* $(BUILD)/results $(INITRAMFS)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Build the guest initramfs: busybox-static, guest/ (init, run-plan, plans,
+# tests), the kernel's modules, and the userspace tools the tests use
+# (accel-config with its libraries).  Extra files: EXTRA_DIRS="dir..." are
+# copied over the root (used for the selftest binaries).
+# Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT
+set -euo pipefail
+guest=$(cd "$1" && pwd) modinst=$2 output=$3
+die() { echo "build-initramfs: $*" >&2; exit 1; }
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib,lib64}
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+mknod -m 600 "$root/dev/console" c 5 1
+mknod -m 666 "$root/dev/null" c 1 3
+
+install -m 755 "$guest/init" "$root/init"
+install -m 755 "$guest/run-plan" "$root/bin/run-plan"
+cp -r "$guest/plans" "$guest/tests" "$root/"
+chmod -R a+rX "$root/plans" "$root/tests"
+
+[ -d "$modinst/lib/modules" ] && cp -a "$modinst/lib/modules" "$root/lib/"
+
+# A host binary and every library it loads, at the same paths.
+add_binary() {
+	local bin=$1 lib
+	install -D -m 755 "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+add_binary /usr/bin/accel-config
+
+for d in ${EXTRA_DIRS:-}; do cp -a "$d"/. "$root/"; done
+
+(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+	gzip -1 >"$output.tmp"
+mv "$output.tmp" "$output"
+echo "build-initramfs: $output ($(du -h "$output" | cut -f1))"

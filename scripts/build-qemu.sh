@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Configure (once) and build qemu-system-x86_64 from the working tree.
+# Usage: build-qemu.sh TREE OUTDIR
+set -euo pipefail
+tree=$(cd "$1" && pwd) out=$2
+mkdir -p "$out" && out=$(cd "$out" && pwd)
+export CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=1
+if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.tree" 2>/dev/null)" != "$tree" ]; then
+	rm -rf "${out:?}"/*
+	(cd "$out" && "$tree/configure" \
+		--python=/usr/bin/python3 \
+		--cc="ccache gcc" --host-cc="ccache gcc" --cxx="ccache g++" \
+		--target-list=x86_64-softmmu --disable-docs --disable-download \
+		--disable-rust --disable-install-blobs --disable-werror \
+		--disable-gtk --disable-sdl --disable-opengl --disable-vnc \
+		--disable-spice --disable-curses --disable-xen --disable-kvm \
+		--enable-tcg --enable-trace-backends=log) >"$out/configure.log" 2>&1 ||
+		{ tail -30 "$out/configure.log" >&2; echo "build-qemu: configure failed ($out/configure.log)" >&2; exit 1; }
+	echo "$tree" >"$out/.tree"
+fi
+ninja -C "$out" qemu-system-x86_64 >"$out/ninja.log" 2>&1 ||
+	{ grep -B2 -A10 'error' "$out/ninja.log" | head -60 >&2; echo "build-qemu: build failed ($out/ninja.log)" >&2; exit 1; }
+echo "build-qemu: $out/qemu-system-x86_64"

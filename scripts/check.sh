@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# "make check": run every stage, then one verdict over all of them.
+# Stages and their KTAP result files (build/results/):
+#   setup    deps, sources, trees, QEMU build, kernel build, initramfs, boot
+#   static   series applies, checkpatch, sparse/W=1      (static-checks.sh)
+#   guest    the guest's test plan, incl. KUnit           (guest/plans/check)
+#   hygiene  the guest's kernel log                       (check-dmesg.py)
+#   harness  the harness's own failure detection          (test-harness.sh)
+# Stage times go to build/results/times.txt.  The Makefile exports the paths.
+set -uo pipefail
+cd "$TOP"
+R=$BUILD/results
+rm -rf "$R" && mkdir -p "$R"
+: >"$R/times.txt"
+
+setup=()
+n=0 broken=""
+stage() { # NAME command... : run, time, record in setup.ktap
+	local name=$1 t0 rc
+	shift
+	n=$((n + 1))
+	if [ -n "$broken" ]; then
+		setup+=("ok $n $name # SKIP not run: $broken failed")
+		return 1
+	fi
+	echo "==> $name"
+	t0=$(date +%s)
+	"$@" >"$R/$name.log" 2>&1
+	rc=$?
+	echo "$name $(($(date +%s) - t0))" >>"$R/times.txt"
+	tail -n 3 "$R/$name.log" | sed 's/^/    /'
+	if [ $rc = 0 ]; then
+		setup+=("ok $n $name")
+	else
+		while IFS= read -r l; do setup+=("# $name: $l"); done < <(tail -n 15 "$R/$name.log")
+		setup+=("not ok $n $name")
+		broken=$name
+	fi
+	return $rc
+}
+
+stage deps scripts/install-deps.sh
+stage sources bash -c "scripts/fetch-linux.sh '$LINUX_DEB_VERSION' '$LINUX_DEB_SHA256' '$BUILD/src/linux' &&
+	scripts/fetch-qemu.sh '$QEMU_DEB_VERSION' '$QEMU_DEB_SERIES' '$BUILD/src/qemu'"
+stage trees bash -c "scripts/prepare-tree.sh '$BUILD/src/linux' '$BUILD/linux' patches/linux &&
+	scripts/prepare-tree.sh '$BUILD/src/qemu' '$BUILD/qemu' patches/qemu"
+stage qemu-build scripts/build-qemu.sh "$BUILD/qemu" "$BUILD/qemu-out"
+stage kernel-build scripts/build-kernel.sh "$BUILD/linux" "$BUILD/kernel" config/kernel
+stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$BUILD/initramfs.cpio.gz"
+trees_ok=1
+grep -q '^not ok [0-9]* trees$\|^ok [0-9]* trees # SKIP' <(printf '%s\n' "${setup[@]}") && trees_ok=0
+
+if [ $trees_ok = 1 ]; then
+	echo "==> static"
+	t0=$(date +%s)
+	scripts/static-checks.sh "$BUILD/linux" patches/linux "$BUILD/src/linux" "$BUILD/kernel" \
+		"$BUILD/qemu" patches/qemu >"$R/static.ktap" 2>"$R/static.log"
+	echo "static $(($(date +%s) - t0))" >>"$R/times.txt"
+fi
+
+if stage boot scripts/boot-guest.sh "$QEMU_BIN" "$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$BUILD/boot-check" check; then
+	:
+fi
+[ -f "$BUILD/boot-check/results.ktap" ] && cp "$BUILD/boot-check/results.ktap" "$R/guest.ktap"
+if [ -f "$BUILD/boot-check/console.log" ]; then
+	scripts/check-dmesg.py --plan check "$BUILD/boot-check/console.log" >"$R/hygiene.ktap"
+	cp "$BUILD/boot-check/console.log" "$R/console.log"
+	cat "$BUILD/boot-check/wall-seconds" >>"$R/boot-wall-seconds" 2>/dev/null
+fi
+
+if [ $trees_ok = 1 ]; then
+	echo "==> harness self-tests"
+	t0=$(date +%s)
+	scripts/test-harness.sh >"$R/harness.ktap" 2>"$R/harness.log"
+	echo "harness $(($(date +%s) - t0))" >>"$R/times.txt"
+fi
+
+{
+	echo "KTAP version 1"
+	echo "1..$n"
+	printf '%s\n' "${setup[@]}"
+} >"$R/setup.ktap"
+
+echo "==> verdict (details: $R/summary.json, parser log: $R/parser.log)"
+echo "    stage times (s): $(tr '\n' ' ' <"$R/times.txt")"
+kunit=$BUILD/src/linux/tools/testing/kunit
+if [ ! -f "$kunit/kunit_parser.py" ]; then
+	echo "no KTAP parser: the kernel source was never fetched (see $R/sources.log)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+python3 scripts/verdict.py --kunit-dir "$kunit" \
+	--json "$R/summary.json" --log "$R/parser.log" \
+	setup="$R/setup.ktap" static="$R/static.ktap" guest="$R/guest.ktap" \
+	hygiene="$R/hygiene.ktap" harness="$R/harness.ktap"

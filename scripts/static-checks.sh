@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Static checks of both series, as KTAP on stdout:
+#   - the working tree is exactly base + the exported series (so every patch
+#     applied with git am, in order);
+#   - every kernel patch passes checkpatch --strict, every QEMU patch QEMU's
+#     checkpatch;
+#   - every .c file the kernel series touches builds with W=1 and sparse
+#     (C=1) without a warning the pristine base does not already have.
+# Usage: static-checks.sh LINUX_TREE LINUX_PATCHES LINUX_SRC KBUILD_OUT QEMU_TREE QEMU_PATCHES
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+ltree=$1 lpatches=$2 lsrc=$3 kout=$4 qtree=$5 qpatches=$6
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+n=0
+lines=()
+result() { # ok|fail|skip NAME [detail-file-or-reason]
+	n=$((n + 1))
+	case $1 in
+	ok) lines+=("ok $n $2") ;;
+	skip) lines+=("ok $n $2 # SKIP $3") ;;
+	fail)
+		if [ -n "${3:-}" ] && [ -f "$3" ]; then
+			while IFS= read -r l; do lines+=("# $2: $l"); done < <(head -n 30 "$3")
+		fi
+		lines+=("not ok $n $2") ;;
+	esac
+}
+patches_of() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1/series"; }
+
+for pair in "linux:$ltree:$lpatches" "qemu:$qtree:$qpatches"; do
+	IFS=: read -r name tree pdir <<<"$pair"
+	pdir=$(cd "$pdir" && pwd)
+	if "$here/tree-status.sh" "$tree" "$pdir" >"$work/st" 2>&1 && [ -d "$tree/.git" ]; then
+		result ok "$name-series-applies-to-base"
+	else
+		[ -d "$tree/.git" ] || echo "$tree does not exist" >"$work/st"
+		result fail "$name-series-applies-to-base" "$work/st"
+	fi
+	count=$(patches_of "$pdir" | wc -l)
+	[ "$count" -gt 0 ] || result skip "$name-checkpatch" "the $name series is empty"
+	while read -r p; do
+		if [ "$name" = linux ]; then
+			(cd "$tree" && ./scripts/checkpatch.pl --strict --quiet "$pdir/$p") >"$work/cp" 2>&1
+		else
+			(cd "$tree" && ./scripts/checkpatch.pl "$pdir/$p") >"$work/cp" 2>&1
+		fi
+		if [ $? = 0 ]; then result ok "$name-checkpatch:$p"; else result fail "$name-checkpatch:$p" "$work/cp"; fi
+	done < <(patches_of "$pdir")
+done
+
+# W=1 + sparse on the kernel .c files the series touches, against the base.
+files=$(git -C "$ltree" diff --name-only --diff-filter=AM base..HEAD -- '*.c' 2>/dev/null |
+	grep -v '^tools/' || true)
+if [ -z "$files" ]; then
+	result skip "linux-sparse-w1" "the series touches no kernel .c file"
+fi
+warnings() { # SRCTREE OUTDIR FILE -> warning lines for FILE, positions stripped
+	local obj=${3%.c}.o
+	rm -f "$2/$obj"
+	make -s -C "$1" O="$2" CC="ccache gcc" W=1 C=1 "$obj" 2>&1 |
+		grep -E 'warning:|error:' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort
+}
+for f in $files; do
+	[ -f "$kout/.config" ] || { result fail "linux-sparse-w1:$f" ; continue; }
+	head=$(warnings "$ltree" "$kout" "$f")
+	base=""
+	if [ -f "$lsrc/$f" ]; then
+		mkdir -p "$kout-base"
+		cp "$kout/.config" "$kout-base/.config"
+		make -s -C "$lsrc" O="$kout-base" CC="ccache gcc" olddefconfig >/dev/null 2>&1
+		base=$(warnings "$lsrc" "$kout-base" "$f")
+	fi
+	new=$(comm -23 <(echo "$head") <(echo "$base") | grep . || true)
+	if [ -z "$new" ]; then
+		result ok "linux-sparse-w1:$f"
+	else
+		echo "$new" >"$work/w"
+		result fail "linux-sparse-w1:$f" "$work/w"
+	fi
+done
+
+echo "KTAP version 1"
+echo "1..$n"
+printf '%s\n' "${lines[@]}"

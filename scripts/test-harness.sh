@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Tests of the harness itself: each feeds it a fault and checks that it is
+# detected with a clear message.  KTAP on stdout.  Tests that need the built
+# QEMU and kernel SKIP (with the reason) when they are absent.
+# Environment (from the Makefile): TOP BUILD QEMU_BIN KERNEL_IMG
+set -uo pipefail
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILD=${BUILD:-$TOP/build}
+S=$TOP/scripts
+KUNIT=$BUILD/src/linux/tools/testing/kunit
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT
+
+n=0
+out=()
+ok() { n=$((n + 1)); out+=("ok $n $1"); }
+skip() { n=$((n + 1)); out+=("ok $n $1 # SKIP $2"); }
+notok() { # NAME WHY [LOGFILE]
+	n=$((n + 1))
+	out+=("# $1: $2")
+	[ -n "${3:-}" ] && [ -f "$3" ] && while IFS= read -r l; do out+=("# $1:   $l"); done < <(tail -n 10 "$3")
+	out+=("not ok $n $1")
+}
+# expect NAME WANT_RC(0|nonzero) GREP_PATTERN LOG -- command...
+expect() {
+	local name=$1 want=$2 pat=$3 log=$4 rc
+	shift 5
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [ "$want" = 0 ] && [ $rc != 0 ]; then notok "$name" "expected success, got exit $rc" "$log"; return; fi
+	if [ "$want" != 0 ] && [ $rc = 0 ]; then notok "$name" "expected a failure, got exit 0" "$log"; return; fi
+	if ! grep -qE -- "$pat" "$log"; then notok "$name" "output lacks /$pat/" "$log"; return; fi
+	ok "$name"
+}
+verdict() { python3 "$S/verdict.py" --kunit-dir "$KUNIT" "$@"; }
+
+# --- verdict ---------------------------------------------------------------
+cat >"$w/fail.ktap" <<'EOF'
+KTAP version 1
+1..2
+ok 1 fine
+not ok 2 deliberately-failing
+EOF
+expect verdict-fails-on-a-failing-ktap-line nonzero '^1 passed, 1 failed, 0 skipped$' "$w/v1" -- \
+	verdict s="$w/fail.ktap"
+
+cat >"$w/short.ktap" <<'EOF'
+KTAP version 1
+1..3
+ok 1 one
+ok 2 two
+EOF
+expect verdict-fails-when-the-plan-is-cut-short nonzero 'test 3 of the plan never reported' "$w/v2" -- \
+	verdict s="$w/short.ktap"
+
+cat >"$w/skip.ktap" <<'EOF'
+KTAP version 1
+1..2
+ok 1 one
+ok 2 two # SKIP no device
+EOF
+expect verdict-counts-skips-apart-from-passes 0 '^1 passed, 0 failed, 1 skipped$' "$w/v3" -- \
+	verdict s="$w/skip.ktap"
+
+expect verdict-fails-on-a-missing-stage nonzero 'stage did not produce' "$w/v4" -- \
+	verdict s="$w/nonexistent.ktap"
+
+printf 'garbage\nno ktap here\n' >"$w/garbage.ktap"
+expect verdict-fails-on-output-without-ktap nonzero '^0 passed, 1 failed' "$w/v5" -- \
+	verdict s="$w/garbage.ktap"
+
+# --- dmesg hygiene ---------------------------------------------------------
+cat >"$w/console.log" <<'EOF'
+[    0.100000] DMAR: dmar0: Using Queued invalidation
+[    1.000000] ------------[ cut here ]------------
+[    1.000001] WARNING: CPU: 0 PID: 1 at drivers/iommu/intel/iommu.c:100 foo+0x10/0x20
+[    2.000000] pasid-harness: expect DMAR fault begin
+[    2.000001] DMAR: [DMA Write NO_PASID] Request device [00:03.0] fault addr 0x1000 [fault reason 0x05] PTE Write access is not set
+[    2.000002] pasid-harness: expect DMAR fault end
+[    3.000000] DMAR: [DMA Read NO_PASID] Request device [00:03.0] fault addr 0x2000 [fault reason 0x06] PTE Read access is not set
+[    4.000000] pasid-harness: plan check done
+EOF
+"$S/check-dmesg.py" --plan check "$w/console.log" >"$w/hyg.ktap"
+if grep -q '^not ok [0-9]* no-warning$' "$w/hyg.ktap" &&
+   grep -q '^not ok [0-9]* no-unexpected-dmar-fault$' "$w/hyg.ktap" &&
+   grep -q 'unexpected: DMAR: \[DMA Read' "$w/hyg.ktap" &&
+   ! grep -q 'unexpected: DMAR: \[DMA Write' "$w/hyg.ktap" &&
+   grep -q '^ok [0-9]* guest-finished-plan$' "$w/hyg.ktap"; then
+	ok hygiene-flags-warnings-and-unexpected-dmar-faults-only
+else
+	notok hygiene-flags-warnings-and-unexpected-dmar-faults-only "wrong verdicts" "$w/hyg.ktap"
+fi
+"$S/check-dmesg.py" --plan check /dev/null >"$w/hyg2.ktap"
+if grep -q '^not ok [0-9]* guest-finished-plan$' "$w/hyg2.ktap"; then
+	ok hygiene-fails-when-the-guest-did-not-finish
+else
+	notok hygiene-fails-when-the-guest-did-not-finish "an empty log passed" "$w/hyg2.ktap"
+fi
+
+# --- kernel config ---------------------------------------------------------
+printf 'CONFIG_A=y\nCONFIG_B=m\n# CONFIG_C is not set\n' >"$w/frag.config"
+printf 'CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=y\n' >"$w/dot.config"
+expect kconfig-check-names-dropped-symbols nonzero 'requested CONFIG_B=m, got: # CONFIG_B is not set' "$w/k1" -- \
+	"$S/check-kconfig.sh" "$w/dot.config" "$w/frag.config"
+printf 'CONFIG_A=y\nCONFIG_B=m\n' >"$w/dot2.config"
+expect kconfig-check-accepts-a-matching-config 0 '' "$w/k2" -- \
+	"$S/check-kconfig.sh" "$w/dot2.config" "$w/frag.config"
+
+# --- trees: apply, export, refuse ------------------------------------------
+mkdir -p "$w/src" "$w/p1" "$w/p2"
+printf 'one\ntwo\nthree\n' >"$w/src/file.txt"
+echo synthetic >"$w/src/.done"
+: >"$w/p1/series"
+"$S/make-tree.sh" "$w/src" "$w/tree" "$w/p1" >"$w/t0" 2>&1 || notok tree-setup "make-tree failed" "$w/t0"
+(
+	cd "$w/tree" && sed -i 's/two/TWO/' file.txt && git commit -q -a -m 'file: capitalise two
+
+Signed-off-by: PASID Series Project <pasid-series@example.org>'
+) >/dev/null 2>&1
+expect tree-status-detects-unexported-commits nonzero 'differs from' "$w/t1" -- \
+	"$S/tree-status.sh" "$w/tree" "$w/p1"
+expect prepare-tree-refuses-unexported-work nonzero 'refusing to test' "$w/t2" -- \
+	"$S/prepare-tree.sh" "$w/src" "$w/tree" "$w/p1"
+expect make-tree-keeps-unexported-work nonzero 'run .make export. first' "$w/t3" -- \
+	"$S/make-tree.sh" "$w/src" "$w/tree" "$w/p1"
+"$S/export-tree.sh" "$w/tree" "$w/p1" >/dev/null 2>&1
+cp -r "$w/p1" "$w/p1.first"
+FORCE=1 "$S/make-tree.sh" "$w/src" "$w/tree" "$w/p1" >/dev/null 2>&1
+"$S/export-tree.sh" "$w/tree" "$w/p1" >/dev/null 2>&1
+if [ "$(wc -l <"$w/p1/series")" = 1 ] && diff -r "$w/p1.first" "$w/p1" >"$w/t4" 2>&1 &&
+   "$S/tree-status.sh" "$w/tree" "$w/p1" >>"$w/t4" 2>&1; then
+	ok export-then-tree-round-trips-byte-for-byte
+else
+	notok export-then-tree-round-trips-byte-for-byte "patches changed across tree/export" "$w/t4"
+fi
+echo dirty >>"$w/tree/file.txt"
+expect tree-status-detects-uncommitted-edits nonzero 'uncommitted edits' "$w/t5" -- \
+	"$S/tree-status.sh" "$w/tree" "$w/p1"
+sed 's/^-two$/-zwei/' "$w/p1/$(cat "$w/p1/series")" >"$w/p2/0001-bad.patch"
+echo 0001-bad.patch >"$w/p2/series"
+expect make-tree-names-a-patch-that-does-not-apply nonzero 'patch 1 \(0001-bad.patch\) does not apply' "$w/t6" -- \
+	"$S/make-tree.sh" "$w/src" "$w/tree2" "$w/p2"
+
+# --- static checks catch a bad kernel patch ---------------------------------
+if [ -x "$BUILD/linux/scripts/checkpatch.pl" ] && [ -d "$BUILD/qemu/.git" ]; then
+	mkdir -p "$w/badk"
+	cat >"$w/badk/0001-bad.patch" <<'EOF'
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Nobody <nobody@example.org>
+Date: Thu, 1 Jan 2026 00:00:00 +0000
+Subject: [PATCH] x
+
+---
+ init/bad.c | 2 ++
+ 1 file changed, 2 insertions(+)
+ create mode 100644 init/bad.c
+
+diff --git a/init/bad.c b/init/bad.c
+new file mode 100644
+index 000000000000..111111111111
+--- /dev/null
++++ b/init/bad.c
+@@ -0,0 +1,2 @@
++int  bad( void ) { return 0 ; }  
++
+EOF
+	echo 0001-bad.patch >"$w/badk/series"
+	"$S/static-checks.sh" "$BUILD/linux" "$w/badk" "$BUILD/src/linux" "$BUILD/kernel" \
+		"$BUILD/qemu" "$TOP/patches/qemu" >"$w/st.ktap" 2>&1
+	if grep -q '^not ok [0-9]* linux-checkpatch:0001-bad.patch$' "$w/st.ktap" &&
+	   grep -q 'Missing Signed-off-by' "$w/st.ktap" &&
+	   grep -q '^not ok [0-9]* linux-series-applies-to-base$' "$w/st.ktap"; then
+		ok static-checks-reject-a-bad-kernel-patch
+	else
+		notok static-checks-reject-a-bad-kernel-patch "the bad patch was not reported" "$w/st.ktap"
+	fi
+else
+	skip static-checks-reject-a-bad-kernel-patch "build/linux or build/qemu does not exist"
+fi
+
+# --- the guest: runner outcomes, hang and panic -----------------------------
+if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.cpio.gz" ]; then
+	# Plan: pass, fail, skip, per-test timeout, then a test that never ends.
+	BOOT_TIMEOUT=${HANG_TIMEOUT:-60} "$S/boot-guest.sh" "$QEMU_BIN" "$KERNEL_IMG" \
+		"$BUILD/initramfs.cpio.gz" "$w/hang" harness-fixtures >"$w/g1" 2>&1
+	rc=$?
+	if [ $rc != 0 ] && grep -q 'guest timed out' "$w/g1"; then
+		ok boot-detects-a-hung-guest
+	else
+		notok boot-detects-a-hung-guest "exit $rc, no timeout reported" "$w/g1"
+	fi
+	r=$w/hang/results.ktap
+	if grep -q '^ok 1 fixture-pass$' "$r" && grep -q '^not ok 2 fixture-fail # exit status 1$' "$r" &&
+	   grep -q '^ok 3 fixture-skip # SKIP deliberate skip$' "$r" &&
+	   grep -q '^not ok 4 fixture-sleep # timed out after 3s$' "$r"; then
+		ok guest-runner-reports-pass-fail-skip-and-timeout
+	else
+		notok guest-runner-reports-pass-fail-skip-and-timeout "unexpected runner output" "$r"
+	fi
+	verdict g="$r" >"$w/g2" 2>&1
+	if [ $? != 0 ] && grep -q '^1 passed, 3 failed, 1 skipped$' "$w/g2"; then
+		ok verdict-of-the-hung-guest-counts-the-missing-test
+	else
+		notok verdict-of-the-hung-guest-counts-the-missing-test "wrong verdict" "$w/g2"
+	fi
+	KERNEL_APPEND=rdinit=/no/such/init BOOT_TIMEOUT=120 "$S/boot-guest.sh" "$QEMU_BIN" \
+		"$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$w/panic" check >"$w/g3" 2>&1
+	rc=$?
+	if [ $rc != 0 ] && grep -q 'guest kernel panicked' "$w/g3"; then
+		ok boot-detects-a-kernel-panic
+	else
+		notok boot-detects-a-kernel-panic "exit $rc, no panic reported" "$w/g3"
+	fi
+else
+	for t in boot-detects-a-hung-guest guest-runner-reports-pass-fail-skip-and-timeout \
+		verdict-of-the-hung-guest-counts-the-missing-test boot-detects-a-kernel-panic; do
+		skip "$t" "QEMU, kernel or initramfs not built"
+	done
+fi
+
+echo "KTAP version 1"
+echo "1..$n"
+printf '%s\n' "${out[@]}"
