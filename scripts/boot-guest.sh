@@ -35,7 +35,7 @@ start=$(date +%s.%N)
 timeout -k 10 "$timeout_s" "$qemu" \
 	-accel tcg -machine q35,kernel-irqchip=split -cpu "${GUEST_CPU:-max}" \
 	-smp 2 -m 2G -nodefaults -no-reboot -display none -vga none \
-	-bios "$bios" \
+	-bios "$bios" -L "$(dirname "$qemu")/pc-bios/optionrom" \
 	-device "intel-iommu,$iommu" \
 	${QEMU_EXTRA:-} \
 	-kernel "$kernel" -initrd "$initrd" \
@@ -45,6 +45,8 @@ timeout -k 10 "$timeout_s" "$qemu" \
 	>"$out/qemu.log" 2>&1
 rc=$?
 end=$(date +%s.%N)
+# A serial port may still have turned LF into CRLF; KTAP lines end in LF.
+[ -f "$out/results.ktap" ] && sed -i 's/\r$//' "$out/results.ktap"
 wall=$(echo "$end - $start" | bc)
 echo "$wall" >"$out/wall-seconds"
 

@@ -20,4 +20,9 @@ if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.tree" 2>/dev/null)" != "$tree"
 fi
 ninja -C "$out" qemu-system-x86_64 >"$out/ninja.log" 2>&1 ||
 	{ grep -B2 -A10 'error' "$out/ninja.log" | head -60 >&2; echo "build-qemu: build failed ($out/ninja.log)" >&2; exit 1; }
+# The option ROMs (linuxboot_dma.bin for -kernel) are a configure subdir
+# that only QEMU's top-level make builds; boot-guest.sh finds them with -L.
+make -s -C "$out/pc-bios/optionrom" >"$out/optionrom.log" 2>&1 ||
+	{ tail -20 "$out/optionrom.log" >&2; echo "build-qemu: option ROM build failed" >&2; exit 1; }
+[ -f "$out/pc-bios/optionrom/linuxboot_dma.bin" ] || { echo "build-qemu: no linuxboot_dma.bin" >&2; exit 1; }
 echo "build-qemu: $out/qemu-system-x86_64"

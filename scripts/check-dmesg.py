@@ -29,7 +29,10 @@ PROBLEMS = [
      'lockdep report'),
     ('no-atomic-sleep', r'sleeping function called from invalid context|scheduling while atomic',
      'sleep in atomic context'),
-    ('no-dma-api-error', r'DMA-API: ', 'DMA-API debug error'),
+    # Errors name driver and device ("DMA-API: idxd 0000:00:03.0: ...");
+    # the informational lines at boot do not.
+    ('no-dma-api-error', r'DMA-API: (\S+ \S+: |debugging out of memory|exceeded \d+ overlapping)',
+     'DMA-API debug error'),
     ('no-kmemleak-report', r'kmemleak: \d+ new suspected memory leaks', 'kmemleak report'),
     ('no-invalidation-queue-error', r'Invalidation Queue Error|Invalidation Time-out Error|'
      r'Invalidation Completion Error|QI HEAD|qi_check_fault', 'VT-d invalidation error'),
