@@ -7,7 +7,8 @@
 #   BOOT_TIMEOUT   seconds before the guest is killed (default 900)
 #   IOMMU_OPTS     intel-iommu options (default: scalable mode, first level)
 #   KERNEL_APPEND  extra kernel command line
-#   QEMU_EXTRA     extra QEMU arguments (e.g. the DSA device)
+#   DSA_OPTS       the emulated DSA (default "intel-dsa"; "none" for no DSA)
+#   QEMU_EXTRA     extra QEMU arguments
 #   GUEST_CPU      -cpu model (default max)
 # Exit 0 when the guest finished the plan; 1 with the log's tail when it
 # panicked, hung, timed out or never reached the end of the plan.
@@ -16,6 +17,8 @@ qemu=$1 kernel=$2 initrd=$3 out=$4 plan=$5
 timeout_s=${BOOT_TIMEOUT:-900}
 iommu=${IOMMU_OPTS:-intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48}
 bios=/usr/share/seabios/bios-256k.bin
+dsa=""
+[ "${DSA_OPTS:-intel-dsa}" = none ] || dsa="-device ${DSA_OPTS:-intel-dsa}"
 
 fail() {
 	echo "boot-guest: FAILED: $*" >&2
@@ -37,7 +40,7 @@ timeout -k 10 "$timeout_s" "$qemu" \
 	-smp 2 -m 2G -nodefaults -no-reboot -display none -vga none \
 	-bios "$bios" -L "$(dirname "$qemu")/pc-bios/optionrom" \
 	-device "intel-iommu,$iommu" \
-	${QEMU_EXTRA:-} \
+	$dsa ${QEMU_EXTRA:-} \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 intel_iommu=on,sm_on pasid.plan=$plan ${KERNEL_APPEND:-}" \
 	-chardev "file,id=con,path=$out/console.log" -serial chardev:con \

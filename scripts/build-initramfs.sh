@@ -35,6 +35,13 @@ add_binary() {
 }
 add_binary /usr/bin/accel-config
 
+# Guest test programs (guest/src/NAME.c -> /usr/bin/NAME), static.
+for src in "$guest"/src/*.c; do
+	[ -e "$src" ] || continue
+	gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$src" .c)" "$src" ||
+		die "cannot build $src"
+done
+
 for d in ${EXTRA_DIRS:-}; do cp -a "$d"/. "$root/"; done
 
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
