@@ -44,7 +44,7 @@ for pair in "linux:$ltree:$lpatches" "qemu:$qtree:$qpatches"; do
 		if [ "$name" = linux ]; then
 			(cd "$tree" && ./scripts/checkpatch.pl --strict --quiet "$pdir/$p") >"$work/cp" 2>&1
 		else
-			(cd "$tree" && ./scripts/checkpatch.pl "$pdir/$p") >"$work/cp" 2>&1
+			(cd "$tree" && ./scripts/checkpatch.pl --strict --patch "$pdir/$p") >"$work/cp" 2>&1
 		fi
 		if [ $? = 0 ]; then result ok "$name-checkpatch:$p"; else result fail "$name-checkpatch:$p" "$work/cp"; fi
 	done < <(patches_of "$pdir")
