@@ -25,4 +25,13 @@ ninja -C "$out" qemu-system-x86_64 >"$out/ninja.log" 2>&1 ||
 make -s -C "$out/pc-bios/optionrom" >"$out/optionrom.log" 2>&1 ||
 	{ tail -20 "$out/optionrom.log" >&2; echo "build-qemu: option ROM build failed" >&2; exit 1; }
 [ -f "$out/pc-bios/optionrom/linuxboot_dma.bin" ] || { echo "build-qemu: no linuxboot_dma.bin" >&2; exit 1; }
+# QEMU run from its build directory looks for firmware in qemu-bundle/:
+# link SeaBIOS (bookworm-backports) and the option ROMs there, so that
+# qtests and plain runs find them without -L.
+datadir=$out/qemu-bundle/usr/local/share/qemu
+mkdir -p "$datadir"
+for f in /usr/share/seabios/bios-256k.bin /usr/share/seabios/bios.bin \
+	"$out"/pc-bios/optionrom/*.bin; do
+	ln -sf "$f" "$datadir/$(basename "$f")"
+done
 echo "build-qemu: $out/qemu-system-x86_64"

@@ -3,6 +3,7 @@
 # Stages and their KTAP result files (build/results/):
 #   setup    deps, sources, trees, QEMU build, kernel build, initramfs, boot
 #   static   series applies, checkpatch, sparse/W=1      (static-checks.sh)
+#   qemu     the QEMU series' qtests                      (run-qtests.sh)
 #   guest    the guest's test plan, incl. KUnit           (guest/plans/check)
 #   hygiene  the guest's kernel log                       (check-dmesg.py)
 #   harness  the harness's own failure detection          (test-harness.sh)
@@ -58,6 +59,13 @@ if [ $trees_ok = 1 ]; then
 	echo "static $(($(date +%s) - t0))" >>"$R/times.txt"
 fi
 
+if ! grep -q '^not ok [0-9]* qemu-build$\|^ok [0-9]* qemu-build # SKIP' <(printf '%s\n' "${setup[@]}"); then
+	echo "==> qemu tests"
+	t0=$(date +%s)
+	scripts/run-qtests.sh "$BUILD/qemu-out" >"$R/qemu.ktap" 2>"$R/qemu.log"
+	echo "qtests $(($(date +%s) - t0))" >>"$R/times.txt"
+fi
+
 if stage boot scripts/boot-guest.sh "$QEMU_BIN" "$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$BUILD/boot-check" check; then
 	:
 fi
@@ -91,5 +99,5 @@ if [ ! -f "$kunit/kunit_parser.py" ]; then
 fi
 python3 scripts/verdict.py --kunit-dir "$kunit" \
 	--json "$R/summary.json" --log "$R/parser.log" \
-	setup="$R/setup.ktap" static="$R/static.ktap" guest="$R/guest.ktap" \
+	setup="$R/setup.ktap" static="$R/static.ktap" qemu="$R/qemu.ktap" guest="$R/guest.ktap" \
 	hygiene="$R/hygiene.ktap" harness="$R/harness.ktap"
