@@ -3,7 +3,7 @@
 # Stages and their KTAP result files (build/results/):
 #   setup    deps, sources, trees, QEMU build, kernel build, initramfs, boot
 #   static   series applies, checkpatch, sparse/W=1      (static-checks.sh)
-#   qemu     the QEMU series' qtests                      (run-qtests.sh)
+#   qemu     the QEMU series' tests                    (run-qemu-tests.sh)
 #   guest    the guest's test plan, incl. KUnit           (guest/plans/check)
 #   hygiene  the guest's kernel log                       (check-dmesg.py)
 #   harness  the harness's own failure detection          (test-harness.sh)
@@ -62,7 +62,7 @@ fi
 if ! grep -q '^not ok [0-9]* qemu-build$\|^ok [0-9]* qemu-build # SKIP' <(printf '%s\n' "${setup[@]}"); then
 	echo "==> qemu tests"
 	t0=$(date +%s)
-	scripts/run-qtests.sh "$BUILD/qemu-out" >"$R/qemu.ktap" 2>"$R/qemu.log"
+	scripts/run-qemu-tests.sh "$BUILD/qemu" "$BUILD/qemu-out" >"$R/qemu.ktap" 2>"$R/qemu.log"
 	echo "qtests $(($(date +%s) - t0))" >>"$R/times.txt"
 fi
 

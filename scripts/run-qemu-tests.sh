@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Build and run the QEMU series' own tests against the built QEMU, and print
+# one KTAP document, each test program a subtest:
+#   - qtests (tests/qtest, glib TAP; no vCPU)
+#   - TCG system tests (tests/tcg/x86_64/system, bare-metal guests that
+#     print "ok N name" lines and their plan last, on the debug console)
+# Usage: run-qemu-tests.sh QEMU_SOURCE_TREE QEMU_BUILD_DIR
+set -uo pipefail
+src=$(cd "$1" && pwd) out=$(cd "$2" && pwd)
+qtests=(intel-dsa-test)
+tcgtests=(dsa)
+
+echo "KTAP version 1"
+echo "1..$((${#qtests[@]} + ${#tcgtests[@]}))"
+i=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# subtest NAME RC: nest $log (TAP lines, plan anywhere) as a KTAP subtest
+subtest() {
+	local plan
+	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log")
+	echo "    KTAP version 1"
+	echo "    # Subtest: $1"
+	if [ -n "$plan" ]; then
+		echo "    $plan"
+	fi
+	grep -v -E '^# starting QEMU|^1\.\.[0-9]+$' "$log" |
+		sed -E -e '/^(ok|not ok) [0-9]+ /!s/^/# /' -e 's/^/    /'
+	if [ -z "$plan" ]; then
+		echo "not ok $i $1 # no plan: the test did not run to its end"
+	elif [ "$2" = 0 ]; then
+		echo "ok $i $1"
+	else
+		echo "not ok $i $1 # exit status $2"
+	fi
+}
+
+for t in "${qtests[@]}"; do
+	i=$((i + 1))
+	if ! ninja -C "$out" "tests/qtest/$t" >"$log" 2>&1; then
+		sed 's/^/# /' "$log" | tail -n 20
+		echo "not ok $i $t # build failed"
+		continue
+	fi
+	(cd "$out" && QTEST_QEMU_BINARY=./qemu-system-x86_64 \
+		timeout 600 "./tests/qtest/$t" --tap) >"$log" 2>&1
+	subtest "$t" $?
+done
+
+tcgdir=$out/tests/tcg/x86_64-softmmu
+for t in "${tcgtests[@]}"; do
+	i=$((i + 1))
+	rm -f "$tcgdir/$t" "$tcgdir/$t.out"
+	make -s -C "$tcgdir" -f "$src/tests/tcg/Makefile.target" SRC_PATH="$src" \
+		TARGET=x86_64-softmmu "run-$t" >"$log" 2>&1
+	rc=$?
+	if [ -f "$tcgdir/$t.out" ]; then
+		sed -i "1i# make run-$t: exit status $rc" "$tcgdir/$t.out"
+		cp "$tcgdir/$t.out" "$log"
+	fi
+	subtest "tcg-system-$t" $rc
+done
