@@ -63,7 +63,7 @@ if ! grep -q '^not ok [0-9]* qemu-build$\|^ok [0-9]* qemu-build # SKIP' <(printf
 	echo "==> qemu tests"
 	t0=$(date +%s)
 	scripts/run-qemu-tests.sh "$BUILD/qemu" "$BUILD/qemu-out" >"$R/qemu.ktap" 2>"$R/qemu.log"
-	echo "qtests $(($(date +%s) - t0))" >>"$R/times.txt"
+	echo "qemu-tests $(($(date +%s) - t0))" >>"$R/times.txt"
 fi
 
 if stage boot scripts/boot-guest.sh "$QEMU_BIN" "$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$BUILD/boot-check" check; then
