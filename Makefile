@@ -16,7 +16,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG LINUX_DEB_VERSION LINUX_DEB_SHA256 \
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot demo check static harness-test series clean
+	qemu kernel initramfs boot demo check static harness-test series qemu-bisect clean
 
 all: demo
 
@@ -30,6 +30,7 @@ help:
 	@echo "make static       checkpatch/sparse/W=1 on the series (KTAP)"
 	@echo "make harness-test the harness's own failure-detection tests (KTAP)"
 	@echo "make series       mbox of the kernel series in build/series.mbox"
+	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
 
 deps:
 	@$(S)/install-deps.sh
@@ -84,6 +85,10 @@ static: trees
 
 harness-test: trees
 	@$(S)/test-harness.sh
+
+# Every QEMU patch builds on its own (slow; not part of check).
+qemu-bisect: trees
+	@$(S)/build-each-patch.sh $(BUILD)/qemu $(BUILD)/qemu-bisect
 
 series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox

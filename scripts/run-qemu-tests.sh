@@ -8,10 +8,11 @@
 set -uo pipefail
 src=$(cd "$1" && pwd) out=$(cd "$2" && pwd)
 qtests=(intel-dsa-test)
-tcgtests=(dsa)
+# TCG system runs: make target and the file its debug console goes to
+tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out)
 
 echo "KTAP version 1"
-echo "1..$((${#qtests[@]} + ${#tcgtests[@]}))"
+echo "1..$((${#qtests[@]} + ${#tcgruns[@]}))"
 i=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -49,15 +50,17 @@ for t in "${qtests[@]}"; do
 done
 
 tcgdir=$out/tests/tcg/x86_64-softmmu
-for t in "${tcgtests[@]}"; do
+rm -f "$tcgdir/dsa"
+for run in "${tcgruns[@]}"; do
 	i=$((i + 1))
-	rm -f "$tcgdir/$t" "$tcgdir/$t.out"
+	t=${run%%:*} output=$tcgdir/${run#*:}
+	rm -f "$output"
 	make -s -C "$tcgdir" -f "$src/tests/tcg/Makefile.target" SRC_PATH="$src" \
-		TARGET=x86_64-softmmu "run-$t" >"$log" 2>&1
+		TARGET=x86_64-softmmu "$t" >"$log" 2>&1
 	rc=$?
-	if [ -f "$tcgdir/$t.out" ]; then
-		sed -i "1i# make run-$t: exit status $rc" "$tcgdir/$t.out"
-		cp "$tcgdir/$t.out" "$log"
+	if [ -f "$output" ]; then
+		sed -i "1i# make $t: exit status $rc" "$output"
+		cp "$output" "$log"
 	fi
-	subtest "tcg-system-$t" $rc
+	subtest "tcg-system-${t#run-}" $rc
 done

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Check that every patch of the QEMU series builds on its own (bisectable):
+# a separate worktree checks out base+1, base+2, ... and builds each
+# incrementally in its own build directory.  Slow (a header change
+# rebuilds much of QEMU), so it is a make target, not a CI step.
+# Usage: build-each-patch.sh QEMU_TREE WORKDIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+tree=$(cd "$1" && pwd) work=$2
+mkdir -p "$work" && work=$(cd "$work" && pwd)
+wt=$work/tree out=$work/out
+git -C "$tree" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+git -C "$tree" worktree add -q --detach "$wt" base || exit 1
+rc=0 n=0
+for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
+	n=$((n + 1))
+	git -C "$wt" checkout -q "$c"
+	subject=$(git -C "$wt" log -1 --format=%s)
+	t0=$(date +%s)
+	if "$here/build-qemu.sh" "$wt" "$out" >"$work/build-$n.log" 2>&1; then
+		echo "ok $n $subject ($(($(date +%s) - t0)) s)"
+	else
+		echo "not ok $n $subject (see $work/build-$n.log)"
+		rc=1
+	fi
+done
+git -C "$tree" worktree remove --force "$wt"
+exit $rc
