@@ -12,6 +12,10 @@ echo "qemu:     $("$QEMU_BIN" --version | head -n 1)"
 grep -h '^# viommu-mode: viommu-mode: ' "$out/results.ktap" 2>/dev/null |
 	sed 's/^# viommu-mode: viommu-mode: /vIOMMU:   /'
 grep -h '^# viommu-mode: dmar' "$out/results.ktap" 2>/dev/null | sed 's/^# viommu-mode: /          /'
+grep -h '^# dsa-probe: .*Intel(R) Accelerator Device' "$out/results.ktap" 2>/dev/null |
+	sed 's/^# dsa-probe: \[ *[0-9.]*\] /DSA:      /'
+grep -h '^# dsa-dmatest-short: .*summary' "$out/results.ktap" 2>/dev/null |
+	sed 's/^# dsa-dmatest-short: \[ *[0-9.]*\] /workload: /'
 echo "results:  $(grep -c '^ok ' "$out/results.ktap" 2>/dev/null) ok, $(grep -c '^not ok ' "$out/results.ktap" 2>/dev/null) not ok ($out/results.ktap)"
 echo "full log: $out/console.log"
 exit $rc
