@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Build the guest initramfs: busybox-static, guest/ (init, run-plan, plans,
 # tests), the kernel's modules, and the userspace tools the tests use
-# (accel-config with its libraries).  Extra files: EXTRA_DIRS="dir..." are
-# copied over the root (used for the selftest binaries).
+# (accel-config with its libraries) and the guest test programs.
 # Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT
 set -euo pipefail
 guest=$(cd "$1" && pwd) modinst=$2 output=$3
@@ -42,7 +41,6 @@ for src in "$guest"/src/*.c; do
 		die "cannot build $src"
 done
 
-for d in ${EXTRA_DIRS:-}; do cp -a "$d"/. "$root/"; done
 
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
 	gzip -1 >"$output.tmp"

@@ -73,7 +73,6 @@ fi
 if [ -f "$BUILD/boot-check/console.log" ]; then
 	scripts/check-dmesg.py --plan check "$BUILD/boot-check/console.log" >"$R/hygiene.ktap"
 	cp "$BUILD/boot-check/console.log" "$R/console.log"
-	cat "$BUILD/boot-check/wall-seconds" >>"$R/boot-wall-seconds" 2>/dev/null
 fi
 
 if [ $trees_ok = 1 ]; then

@@ -52,7 +52,6 @@ Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-	rm -f /var/lib/apt/periodic/pasid-harness-updated
 fi
 
 pkgs=(
