@@ -8,6 +8,9 @@
 #     (C=1) without a warning the pristine base does not already have.
 # Usage: static-checks.sh LINUX_TREE LINUX_PATCHES LINUX_SRC KBUILD_OUT QEMU_TREE QEMU_PATCHES
 set -uo pipefail
+# checkpatch runs scripts/spdxcheck.py with the first python3 on PATH; it
+# needs the system one, which has python3-ply.
+export PATH=/usr/bin:$PATH
 here=$(cd "$(dirname "$0")" && pwd)
 ltree=$1 lpatches=$2 lsrc=$3 kout=$4 qtree=$5 qpatches=$6
 work=$(mktemp -d)
