@@ -57,7 +57,7 @@ fi
 pkgs=(
 	# kernel build, static checks
 	build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync
-	ccache sparse python3 python3-ply git dpkg-dev xz-utils
+	ccache sparse python3 python3-ply python3-git git dpkg-dev xz-utils
 	# x86 selftests (32-bit variants)
 	gcc-multilib libc6-dev-i386
 	# guest userspace
