@@ -16,7 +16,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG LINUX_DEB_VERSION LINUX_DEB_SHA256 \
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot demo check static harness-test series qemu-bisect clean
+	qemu kernel initramfs boot demo check static harness-test series qemu-bisect kernel-bisect clean
 
 all: demo
 
@@ -31,6 +31,7 @@ help:
 	@echo "make harness-test the harness's own failure-detection tests (KTAP)"
 	@echo "make series       mbox of the kernel series in build/series.mbox"
 	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
+	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
 
 deps:
 	@$(S)/install-deps.sh
@@ -67,7 +68,7 @@ kernel: have-trees
 	@$(S)/build-kernel.sh $(BUILD)/linux $(BUILD)/kernel config/kernel
 
 initramfs: kernel
-	@$(S)/build-initramfs.sh guest $(BUILD)/kernel/modinst $(INITRAMFS)
+	@$(S)/build-initramfs.sh guest $(BUILD)/kernel/modinst $(INITRAMFS) $(BUILD)/kernel
 
 boot: qemu initramfs
 	@$(S)/boot-guest.sh $(QEMU_BIN) $(KERNEL_IMG) $(INITRAMFS) $(BUILD)/boot-$(PLAN) $(PLAN)
@@ -88,7 +89,10 @@ harness-test: trees
 
 # Every QEMU patch builds on its own (slow; not part of check).
 qemu-bisect: trees
-	@$(S)/build-each-patch.sh $(BUILD)/qemu $(BUILD)/qemu-bisect
+	@$(S)/build-each-patch.sh qemu $(BUILD)/qemu $(BUILD)/qemu-bisect
+
+kernel-bisect: trees
+	@$(S)/build-each-patch.sh linux $(BUILD)/linux $(BUILD)/kernel-bisect
 
 series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox

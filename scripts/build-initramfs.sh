@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Build the guest initramfs: busybox-static, guest/ (init, run-plan, plans,
 # tests), the kernel's modules, and the userspace tools the tests use
-# (accel-config with its libraries) and the guest test programs.
-# Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT
+# (accel-config with its libraries), the guest test programs, and the test
+# module guest/kmod built against the kernel build directory KBUILD_DIR (the
+# kernel's O= directory) into /lib/pasid-harness/pasid_dma_test.ko.
+# Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT [KBUILD_DIR]
 set -euo pipefail
-guest=$(cd "$1" && pwd) modinst=$2 output=$3
+guest=$(cd "$1" && pwd) modinst=$2 output=$3 kbuild=${4:-}
 die() { echo "build-initramfs: $*" >&2; exit 1; }
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+root=$(mktemp -d) kmod=
+trap 'rm -rf "$root" ${kmod:+"$kmod"}' EXIT
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib,lib64}
 cp /bin/busybox "$root/bin/busybox"
@@ -41,6 +43,20 @@ for src in "$guest"/src/*.c; do
 		die "cannot build $src"
 done
 
+# The test module, built out of tree in a copy of guest/kmod so that no
+# build products land in the source tree.
+if [ -n "$kbuild" ]; then
+	[ -d "$kbuild" ] || die "kernel build directory $kbuild does not exist"
+	[ -f "$kbuild/Module.symvers" ] ||
+		die "no Module.symvers in $kbuild: build the kernel (make kernel) first"
+	kmod=$(mktemp -d)
+	cp -r "$guest/kmod/." "$kmod/"
+	make -s -C "$kbuild" M="$kmod" modules >"$kmod/build.log" 2>&1 ||
+		{ cat "$kmod/build.log" >&2; die "cannot build guest/kmod against $kbuild"; }
+	install -D -m 644 "$kmod/pasid_dma_test.ko" "$root/lib/pasid-harness/pasid_dma_test.ko"
+else
+	echo "build-initramfs: no KBUILD_DIR given: the initramfs has no pasid_dma_test.ko" >&2
+fi
 
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
 	gzip -1 >"$output.tmp"

@@ -47,7 +47,7 @@ stage trees bash -c "scripts/prepare-tree.sh '$BUILD/src/linux' '$BUILD/linux' p
 	scripts/prepare-tree.sh '$BUILD/src/qemu' '$BUILD/qemu' patches/qemu"
 stage qemu-build scripts/build-qemu.sh "$BUILD/qemu" "$BUILD/qemu-out"
 stage kernel-build scripts/build-kernel.sh "$BUILD/linux" "$BUILD/kernel" config/kernel
-stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$BUILD/initramfs.cpio.gz"
+stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$BUILD/initramfs.cpio.gz" "$BUILD/kernel"
 trees_ok=1
 grep -q '^not ok [0-9]* trees$\|^ok [0-9]* trees # SKIP' <(printf '%s\n' "${setup[@]}") && trees_ok=0
 
