@@ -16,7 +16,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG LINUX_DEB_VERSION LINUX_DEB_SHA256 \
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot demo check static harness-test series qemu-bisect kernel-bisect clean
+	qemu kernel initramfs boot demo check static harness-test series measure-qi qemu-bisect kernel-bisect clean
 
 all: demo
 
@@ -30,6 +30,7 @@ help:
 	@echo "make static       checkpatch/sparse/W=1 on the series (KTAP)"
 	@echo "make harness-test the harness's own failure-detection tests (KTAP)"
 	@echo "make series       mbox of the kernel series in build/series.mbox"
+	@echo "make measure-qi   count invalidation descriptors per DMA unmap with 0/1/2 PASIDs"
 	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
 
@@ -86,6 +87,13 @@ static: trees
 
 harness-test: trees
 	@$(S)/test-harness.sh
+
+# Invalidation descriptors per DMA unmap with 0, 1 and 2 PASIDs attached to
+# the DSA's default domain (strict IOTLB flushing; a measurement, not a test).
+measure-qi: qemu initramfs
+	@KERNEL_APPEND=iommu.strict=1 $(S)/boot-guest.sh $(QEMU_BIN) $(KERNEL_IMG) \
+		$(INITRAMFS) $(BUILD)/boot-measure-qi measure-qi
+	@grep -h 'qi-count: ' $(BUILD)/boot-measure-qi/results.ktap | sed 's/^# qi-count-[0-9]*: //'
 
 # Every QEMU patch builds on its own (slow; not part of check).
 qemu-bisect: trees
