@@ -75,6 +75,19 @@ if [ -f "$BUILD/boot-check/console.log" ]; then
 	cp "$BUILD/boot-check/console.log" "$R/console.log"
 fi
 
+# The kernel DMA PASID again, with an identity default domain.
+if KERNEL_APPEND=iommu.passthrough=1 stage boot-passthrough scripts/boot-guest.sh "$QEMU_BIN" \
+	"$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$BUILD/boot-check-passthrough" check-passthrough; then
+	:
+fi
+[ -f "$BUILD/boot-check-passthrough/results.ktap" ] &&
+	cp "$BUILD/boot-check-passthrough/results.ktap" "$R/guest-passthrough.ktap"
+if [ -f "$BUILD/boot-check-passthrough/console.log" ]; then
+	scripts/check-dmesg.py --plan check-passthrough "$BUILD/boot-check-passthrough/console.log" \
+		>"$R/hygiene-passthrough.ktap"
+	cp "$BUILD/boot-check-passthrough/console.log" "$R/console-passthrough.log"
+fi
+
 if [ $trees_ok = 1 ]; then
 	echo "==> harness self-tests"
 	t0=$(date +%s)
@@ -99,4 +112,5 @@ fi
 python3 scripts/verdict.py --kunit-dir "$kunit" \
 	--json "$R/summary.json" --log "$R/parser.log" \
 	setup="$R/setup.ktap" static="$R/static.ktap" qemu="$R/qemu.ktap" guest="$R/guest.ktap" \
-	hygiene="$R/hygiene.ktap" harness="$R/harness.ktap"
+	hygiene="$R/hygiene.ktap" guest-pt="$R/guest-passthrough.ktap" \
+	hygiene-pt="$R/hygiene-passthrough.ktap" harness="$R/harness.ktap"

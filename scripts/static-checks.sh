@@ -56,6 +56,12 @@ done
 # W=1 + sparse on the kernel .c files the series touches, against the base.
 files=$(git -C "$ltree" diff --name-only --diff-filter=AM base..HEAD -- '*.c' 2>/dev/null |
 	grep -v '^tools/' || true)
+# A .c file that another .c file of its directory #includes (a KUnit suite
+# of static functions, say) is not built alone: check the includer instead.
+files=$(for f in $files; do
+	inc=$(cd "$ltree" && grep -l "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null)
+	echo "${inc:-$f}"
+done | sort -u)
 if [ -z "$files" ]; then
 	result skip "linux-sparse-w1" "the series touches no kernel .c file"
 fi
