@@ -9,7 +9,7 @@ set -uo pipefail
 src=$(cd "$1" && pwd) out=$(cd "$2" && pwd)
 qtests=(intel-dsa-test)
 # TCG system runs: make target and the file its debug console goes to
-tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out)
+tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out run-enqcmd:enqcmd.out run-xsaves:xsaves.out)
 
 echo "KTAP version 1"
 echo "1..$((${#qtests[@]} + ${#tcgruns[@]}))"
