@@ -82,8 +82,13 @@ boot_plan() {
 # The DSA halts on request (idxd-reset) and answers every 4th enqueue
 # store that found room with Retry (dsa-dmatest-shared); the trace of the
 # Retry answers goes to the boot's qemu.log.
+# The main boot's vIOMMU also has device TLBs and page requests, so idxd
+# turns on SVA and the DSA's DMA goes through ATS; without 5-level paging
+# in the guest CPU, which that vIOMMU's first level does not offer.
 dsa_test_opts=intel-dsa,x-halt-injection=on,x-enq-retry-injection=4
-DSA_OPTS=$dsa_test_opts QEMU_EXTRA="-trace intel_dsa_enq_retry" boot_plan boot check ""
+IOMMU_OPTS=intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48,device-iotlb=on,x-svm=on \
+	GUEST_CPU=max,-la57 DSA_OPTS=$dsa_test_opts QEMU_EXTRA="-trace intel_dsa_enq_retry" \
+	boot_plan boot check ""
 # The kernel DMA PASID again, with an identity default domain.
 DSA_OPTS=$dsa_test_opts KERNEL_APPEND=iommu.passthrough=1 \
 	boot_plan boot-passthrough check-passthrough -passthrough

@@ -7,9 +7,9 @@
 # Usage: run-qemu-tests.sh QEMU_SOURCE_TREE QEMU_BUILD_DIR
 set -uo pipefail
 src=$(cd "$1" && pwd) out=$(cd "$2" && pwd)
-qtests=(intel-dsa-test)
+qtests=(intel-dsa-test intel-iommu-test)
 # TCG system runs: make target and the file its debug console goes to
-tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out run-enqcmd:enqcmd.out run-xsaves:xsaves.out)
+tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out run-dsa-sva:run-dsa-sva.out run-enqcmd:enqcmd.out run-xsaves:xsaves.out)
 
 echo "KTAP version 1"
 echo "1..$((${#qtests[@]} + ${#tcgruns[@]}))"
