@@ -46,67 +46,38 @@ static void fill(struct vec_state *v, uint64_t seed)
 			v->ymm[r][i] = (uint8_t)(seed * 131 + r * 32 + i + (seed >> 8));
 }
 
-/* Load all vector registers, yield in a system call, store them back. */
+/*
+ * Load the 16 vector registers (MOV is the move, R the register name
+ * prefix) from slot i of @in, yield in a system call, store them to @out.
+ * An XMM register takes the low half of its YMM slot.
+ */
+#define LD(mov, r, i) mov " " #i "*32(%1), %%" r #i "\n\t"
+#define ST(mov, r, i) mov " %%" r #i ", " #i "*32(%2)\n\t"
+#define EACH(op, mov, r) \
+	op(mov, r, 0) op(mov, r, 1) op(mov, r, 2) op(mov, r, 3) \
+	op(mov, r, 4) op(mov, r, 5) op(mov, r, 6) op(mov, r, 7) \
+	op(mov, r, 8) op(mov, r, 9) op(mov, r, 10) op(mov, r, 11) \
+	op(mov, r, 12) op(mov, r, 13) op(mov, r, 14) op(mov, r, 15)
+#define ROUND_TRIP(mov, r, in, out) do {				\
+	long nr = SYS_sched_yield;					\
+	__asm__ volatile(EACH(LD, mov, r) "syscall\n\t" EACH(ST, mov, r)	\
+		: "+a"(nr)						\
+		: "r"(in), "r"(out)					\
+		: "rcx", "r11", "memory",				\
+		  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",	\
+		  "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",	\
+		  "xmm12", "xmm13", "xmm14", "xmm15");			\
+} while (0)
+
 static void round_trip_ymm(const struct vec_state *in, struct vec_state *out)
 {
-	long nr = SYS_sched_yield;
-
-	__asm__ volatile(
-		"vmovdqa 0(%1), %%ymm0\n\t"   "vmovdqa 32(%1), %%ymm1\n\t"
-		"vmovdqa 64(%1), %%ymm2\n\t"  "vmovdqa 96(%1), %%ymm3\n\t"
-		"vmovdqa 128(%1), %%ymm4\n\t" "vmovdqa 160(%1), %%ymm5\n\t"
-		"vmovdqa 192(%1), %%ymm6\n\t" "vmovdqa 224(%1), %%ymm7\n\t"
-		"vmovdqa 256(%1), %%ymm8\n\t" "vmovdqa 288(%1), %%ymm9\n\t"
-		"vmovdqa 320(%1), %%ymm10\n\t" "vmovdqa 352(%1), %%ymm11\n\t"
-		"vmovdqa 384(%1), %%ymm12\n\t" "vmovdqa 416(%1), %%ymm13\n\t"
-		"vmovdqa 448(%1), %%ymm14\n\t" "vmovdqa 480(%1), %%ymm15\n\t"
-		"syscall\n\t"
-		"vmovdqa %%ymm0, 0(%2)\n\t"   "vmovdqa %%ymm1, 32(%2)\n\t"
-		"vmovdqa %%ymm2, 64(%2)\n\t"  "vmovdqa %%ymm3, 96(%2)\n\t"
-		"vmovdqa %%ymm4, 128(%2)\n\t" "vmovdqa %%ymm5, 160(%2)\n\t"
-		"vmovdqa %%ymm6, 192(%2)\n\t" "vmovdqa %%ymm7, 224(%2)\n\t"
-		"vmovdqa %%ymm8, 256(%2)\n\t" "vmovdqa %%ymm9, 288(%2)\n\t"
-		"vmovdqa %%ymm10, 320(%2)\n\t" "vmovdqa %%ymm11, 352(%2)\n\t"
-		"vmovdqa %%ymm12, 384(%2)\n\t" "vmovdqa %%ymm13, 416(%2)\n\t"
-		"vmovdqa %%ymm14, 448(%2)\n\t" "vmovdqa %%ymm15, 480(%2)\n\t"
-		"vzeroupper"
-		: "+a"(nr)
-		: "r"(in), "r"(out)
-		: "rcx", "r11", "memory",
-		  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-		  "xmm15");
+	ROUND_TRIP("vmovdqa", "ymm", in, out);
+	__asm__ volatile("vzeroupper");
 }
 
 static void round_trip_xmm(const struct vec_state *in, struct vec_state *out)
 {
-	long nr = SYS_sched_yield;
-
-	/* Each XMM register from the low half of its YMM slot */
-	__asm__ volatile(
-		"movdqa 0(%1), %%xmm0\n\t"   "movdqa 32(%1), %%xmm1\n\t"
-		"movdqa 64(%1), %%xmm2\n\t"  "movdqa 96(%1), %%xmm3\n\t"
-		"movdqa 128(%1), %%xmm4\n\t" "movdqa 160(%1), %%xmm5\n\t"
-		"movdqa 192(%1), %%xmm6\n\t" "movdqa 224(%1), %%xmm7\n\t"
-		"movdqa 256(%1), %%xmm8\n\t" "movdqa 288(%1), %%xmm9\n\t"
-		"movdqa 320(%1), %%xmm10\n\t" "movdqa 352(%1), %%xmm11\n\t"
-		"movdqa 384(%1), %%xmm12\n\t" "movdqa 416(%1), %%xmm13\n\t"
-		"movdqa 448(%1), %%xmm14\n\t" "movdqa 480(%1), %%xmm15\n\t"
-		"syscall\n\t"
-		"movdqa %%xmm0, 0(%2)\n\t"   "movdqa %%xmm1, 32(%2)\n\t"
-		"movdqa %%xmm2, 64(%2)\n\t"  "movdqa %%xmm3, 96(%2)\n\t"
-		"movdqa %%xmm4, 128(%2)\n\t" "movdqa %%xmm5, 160(%2)\n\t"
-		"movdqa %%xmm6, 192(%2)\n\t" "movdqa %%xmm7, 224(%2)\n\t"
-		"movdqa %%xmm8, 256(%2)\n\t" "movdqa %%xmm9, 288(%2)\n\t"
-		"movdqa %%xmm10, 320(%2)\n\t" "movdqa %%xmm11, 352(%2)\n\t"
-		"movdqa %%xmm12, 384(%2)\n\t" "movdqa %%xmm13, 416(%2)\n\t"
-		"movdqa %%xmm14, 448(%2)\n\t" "movdqa %%xmm15, 480(%2)"
-		: "+a"(nr)
-		: "r"(in), "r"(out)
-		: "rcx", "r11", "memory",
-		  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-		  "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-		  "xmm15");
+	ROUND_TRIP("movdqa", "xmm", in, out);
 }
 
 /* x87: push eight values and a control word, yield, read them back. */
