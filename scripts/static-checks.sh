@@ -94,6 +94,22 @@ for f in $files; do
 	fi
 done
 
+# Every kernel patch compiles on its own: the objects it touches, at that
+# point of the series (build-patch-objects.sh; linking is kernel-bisect's).
+if [ -f "$kout/.config" ]; then
+	: >"$work/b"
+	while IFS= read -r l; do
+		case $l in
+		"ok "*"# SKIP "*) t=${l#ok * }; result skip "${t%% # SKIP *}" "${t#* # SKIP }" ;;
+		"ok "*) result ok "${l#ok * }" ;;
+		"not ok "*) result fail "${l#not ok * }" "$work/b"; : >"$work/b" ;;
+		*) echo "${l#\# }" >>"$work/b" ;;
+		esac
+	done < <("$here/build-patch-objects.sh" "$ltree" "$kout" "$kout-patches" 2>&1)
+else
+	result fail "linux-patch-builds"
+fi
+
 echo "KTAP version 1"
 echo "1..$n"
 printf '%s\n' "${lines[@]}"
