@@ -3,13 +3,15 @@
 # tests), the kernel's modules, and the userspace tools the tests use
 # (accel-config with its libraries), the guest test programs, and the test
 # module guest/kmod built against the kernel build directory KBUILD_DIR (the
-# kernel's O= directory) into /lib/pasid-harness/pasid_dma_test.ko.
+# kernel's O= directory) into /lib/pasid-harness/pasid_dma_test.ko, and the
+# x86 kselftests of a process's PASID (pasid_lifetime_64, pasid_stress_64),
+# built from that kernel's source tree, into /usr/lib/kselftest-x86.
 # Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT [KBUILD_DIR]
 set -euo pipefail
 guest=$(cd "$1" && pwd) modinst=$2 output=$3 kbuild=${4:-}
 die() { echo "build-initramfs: $*" >&2; exit 1; }
-root=$(mktemp -d) kmod=
-trap 'rm -rf "$root" ${kmod:+"$kmod"}' EXIT
+root=$(mktemp -d) kmod= kst=
+trap 'rm -rf "$root" ${kmod:+"$kmod"} ${kst:+"$kst"}' EXIT
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib,lib64}
 cp /bin/busybox "$root/bin/busybox"
@@ -26,10 +28,11 @@ chmod -R a+rX "$root/plans" "$root/tests"
 
 [ -d "$modinst/lib/modules" ] && cp -a "$modinst/lib/modules" "$root/lib/"
 
-# A host binary and every library it loads, at the same paths.
-add_binary() {
-	local bin=$1 lib
-	install -D -m 755 "$bin" "$root$bin"
+# A host binary (at the same path, or at DEST) and every library it loads,
+# at the same paths.
+add_binary() { # BIN [DEST]
+	local bin=$1 dest=${2:-$1} lib
+	install -D -m 755 "$bin" "$root$dest"
 	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
 		[ -e "$root$lib" ] || install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
 	done
@@ -56,6 +59,21 @@ if [ -n "$kbuild" ]; then
 	install -D -m 644 "$kmod/pasid_dma_test.ko" "$root/lib/pasid-harness/pasid_dma_test.ko"
 else
 	echo "build-initramfs: no KBUILD_DIR given: the initramfs has no pasid_dma_test.ko" >&2
+fi
+
+# The x86 PASID kselftests of the kernel series, built out of the tree.
+if [ -n "$kbuild" ]; then
+	src=$(readlink -f "$kbuild/source")
+	if [ -f "$src/tools/testing/selftests/x86/pasid_lifetime.c" ]; then
+		kst=$(mktemp -d)
+		make -s -C "$src/tools/testing/selftests/x86" OUTPUT="$kst" \
+			"$kst/pasid_lifetime_64" "$kst/pasid_stress_64" >"$kst/build.log" 2>&1 ||
+			{ cat "$kst/build.log" >&2; die "cannot build the x86 PASID kselftests"; }
+		for t in pasid_lifetime_64 pasid_stress_64; do
+			add_binary "$kst/$t" "/usr/lib/kselftest-x86/$t"
+		done
+		rm -rf "$kst"; kst=
+	fi
 fi
 
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
