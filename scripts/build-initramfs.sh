@@ -38,6 +38,12 @@ add_binary() { # BIN [DEST]
 	done
 }
 add_binary /usr/bin/accel-config
+# Intel's DSA test program and its configurations (accel-config-test).
+accel_test=/usr/libexec/accel-config/test
+[ -x "$accel_test/dsa_test" ] ||
+	die "no $accel_test/dsa_test: install the accel-config-test package"
+add_binary "$accel_test/dsa_test"
+cp -r "$accel_test/configs" "$root$accel_test/"
 
 # Guest test programs (guest/src/NAME.c -> /usr/bin/NAME), static.
 for src in "$guest"/src/*.c; do

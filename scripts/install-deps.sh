@@ -61,7 +61,7 @@ pkgs=(
 	# x86 selftests (32-bit variants)
 	gcc-multilib libc6-dev-i386
 	# guest userspace
-	busybox-static accel-config libaccel-config1
+	busybox-static accel-config libaccel-config1 accel-config-test
 	# QEMU build (meson comes from backports, below)
 	ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
 	python3-venv
