@@ -3,7 +3,8 @@
 # a separate worktree checks out base+1, base+2, ... and, for each patch,
 # compiles the objects of the .c files the patch touches and of the .c
 # files of the series that include a header the patch touches, with the
-# configuration of KBUILD_OUT, in a build directory of its own.  This
+# configuration of KBUILD_OUT, in a build directory of its own, and the
+# 64-bit program of each x86 selftest it touches (without a warning).  This
 # catches a patch that uses what only a later patch adds; it does not link
 # (`make kernel-bisect` builds every patch whole, slowly).
 # Usage: build-patch-objects.sh LINUX_TREE KBUILD_OUT WORKDIR
@@ -34,9 +35,10 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q "$c"
 	name=$(git -C "$wt" log -1 --format=%f | cut -c1-52)
-	objs=""
+	objs="" tests=""
 	for f in $(git -C "$wt" diff-tree --no-commit-id --name-only -r --diff-filter=AM "$c"); do
 		case $f in
+		tools/testing/selftests/x86/*.c) tests="$tests $(basename "$f" .c)" ;;
 		tools/*) ;;
 		*.c) [ -f "$wt/$f" ] && objs="$objs $(object_of "$f")" ;;
 		*.h)
@@ -49,14 +51,29 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	# Only what this configuration builds: drop objects of other arches.
 	objs=$(for o in $objs; do case $o in arch/x86/* | arch/*) [[ $o == arch/x86/* ]] && echo "$o" ;; *) echo "$o" ;; esac; done |
 		grep -v 'arm-smmu' | sort -u | tr '\n' ' ')
-	if [ -z "$objs" ]; then
+	if [ -z "$objs$tests" ]; then
 		echo "ok $n linux-patch-builds:$name # SKIP no C object touched"
 		continue
 	fi
-	if mk olddefconfig >"$work/log-$n" 2>&1 && mk $objs >>"$work/log-$n" 2>&1; then
+	: >"$work/log-$n"
+	built=1
+	if [ -n "$objs" ]; then
+		{ mk olddefconfig && mk $objs; } >>"$work/log-$n" 2>&1 || built=0
+	fi
+	# x86 selftests: the 64-bit program of each touched test, warning-free
+	: >"$work/tlog-$n"
+	mkdir -p "$out/kselftest-x86"
+	for t in $tests; do
+		grep -qw "$t" "$wt/tools/testing/selftests/x86/Makefile" || continue
+		make -s -C "$wt/tools/testing/selftests/x86" OUTPUT="$out/kselftest-x86" \
+			"$out/kselftest-x86/${t}_64" >>"$work/tlog-$n" 2>&1 || built=0
+	done
+	grep -q 'warning:' "$work/tlog-$n" && built=0
+	cat "$work/tlog-$n" >>"$work/log-$n"
+	if [ $built = 1 ]; then
 		echo "ok $n linux-patch-builds:$name"
 	else
-		sed 's/^/# /' "$work/log-$n" | grep -E 'error|Error' | head -n 20
+		sed 's/^/# /' "$work/log-$n" | grep -E 'error|Error|warning:' | head -n 20
 		echo "not ok $n linux-patch-builds:$name"
 		rc=1
 	fi
