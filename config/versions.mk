@@ -4,7 +4,8 @@
 LINUX_DEB_VERSION := 6.1.192-2
 LINUX_DEB_SHA256  := ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514
 
-# Debian trixie's qemu source package (10.0.x); the exact version is
-# recorded in build/qemu-src/VERSION when fetched.
-QEMU_DEB_SERIES   := 10.0
-QEMU_DEB_VERSION  := 1:10.0.13+ds-0+deb13u1
+# Debian's qemu source package (10.2.x), from testing, sid or experimental
+# (scripts/fetch-qemu.sh); the version used is recorded in
+# build/src/qemu/.done when fetched.
+QEMU_DEB_SERIES   := 10.2
+QEMU_DEB_VERSION  := 1:10.2.2+ds-1

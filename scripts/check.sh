@@ -86,7 +86,7 @@ boot_plan() {
 # turns on SVA and the DSA's DMA goes through ATS; without 5-level paging
 # in the guest CPU, which that vIOMMU's first level does not offer.
 dsa_test_opts=intel-dsa,x-halt-injection=on,x-enq-retry-injection=4
-IOMMU_OPTS=intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48,device-iotlb=on,x-svm=on \
+IOMMU_OPTS=intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48,device-iotlb=on,svm=on \
 	GUEST_CPU=max,-la57 DSA_OPTS=$dsa_test_opts QEMU_EXTRA="-trace intel_dsa_enq_retry" \
 	boot_plan boot check ""
 # The kernel DMA PASID again, with an identity default domain.

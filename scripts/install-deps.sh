@@ -1,22 +1,20 @@
 #!/usr/bin/env bash
 # Install everything the harness needs on a Debian 12 (bookworm) machine.
 #
-# Adds, once, the two extra suites the project needs, on the mirror this
-# machine already uses (its URI is read from the apt configuration, never
-# written into the repository):
-#   - bookworm-backports (binaries: meson >= 1.5 for QEMU 10, SeaBIOS 1.16.3)
-#   - trixie deb-src only (the QEMU 10.0 source; no trixie binaries)
+# Adds bookworm-backports (meson >= 1.5 and python3-pycotap for QEMU 10.2,
+# SeaBIOS 1.16.3) to the host's apt sources, on the mirror this machine
+# already uses (its URI is read from the apt configuration, never written
+# into the repository).  Sources from newer suites (the QEMU base) are
+# fetched through a private apt configuration (scripts/apt-private.sh),
+# never through the host's sources.
 # Idempotent: a second run with everything present does nothing but check.
+# "install-deps.sh --mirror" only prints the mirror's URI.
 set -euo pipefail
 
 stamp=${1:-}
 sources=/etc/apt/sources.list.d/pasid-harness.sources
 
 die() { echo "install-deps: $*" >&2; exit 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root (apt-get install)"
-. /etc/os-release
-[ "${VERSION_CODENAME:-}" = bookworm ] || die "expected Debian 12 (bookworm), found ${PRETTY_NAME:-unknown}"
 
 # The main archive's URI: the first deb822 stanza or one-line entry that
 # serves the plain "bookworm" suite.
@@ -35,23 +33,29 @@ mirror_uri() {
 		awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' || true
 }
 
-if [ ! -f "$sources" ]; then
-	uri=$(mirror_uri | head -n 1 || true)
-	[ -n "$uri" ] || die "cannot find the bookworm mirror in the apt configuration"
-	cat >"$sources" <<EOF
-# Added by the PASID harness (scripts/install-deps.sh).
+if [ "$stamp" = --mirror ]; then
+	mirror_uri | head -n 1
+	exit 0
+fi
+
+[ "$(id -u)" = 0 ] || die "must run as root (apt-get install)"
+. /etc/os-release
+[ "${VERSION_CODENAME:-}" = bookworm ] || die "expected Debian 12 (bookworm), found ${PRETTY_NAME:-unknown}"
+
+# Earlier versions of this script also put trixie's deb-src here: the file
+# is rewritten whenever it is not exactly what is wanted now.
+uri=$(mirror_uri | head -n 1 || true)
+[ -n "$uri" ] || die "cannot find the bookworm mirror in the apt configuration"
+want="# Added by the PASID harness (scripts/install-deps.sh).
 Types: deb
 URIs: $uri
 Suites: bookworm-backports
 Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: $uri
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+fresh=0
+if [ "$(cat "$sources" 2>/dev/null)" != "$want" ]; then
+	echo "$want" >"$sources"
+	fresh=1
 fi
 
 pkgs=(
@@ -66,7 +70,7 @@ pkgs=(
 	ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
 	python3-venv
 )
-backports=(meson seabios)
+backports=(meson seabios python3-pycotap)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -77,9 +81,9 @@ meson_ver=$(dpkg-query -W -f='${Version}' meson 2>/dev/null || true)
 dpkg --compare-versions "${meson_ver:-0}" ge 1.5 || need_bp=1
 bios_ver=$(dpkg-query -W -f='${Version}' seabios 2>/dev/null || true)
 dpkg --compare-versions "${bios_ver:-0}" ge 1.16.3 || need_bp=1
+dpkg-query -W -f='${Status}' python3-pycotap 2>/dev/null | grep -q 'ok installed' || need_bp=1
 
-if [ ${#missing[@]} -gt 0 ] || [ $need_bp = 1 ] ||
-   ! apt-cache showsrc qemu 2>/dev/null | grep -q "^Version: 1:${QEMU_DEB_SERIES:-10.0}"; then
+if [ ${#missing[@]} -gt 0 ] || [ $need_bp = 1 ] || [ $fresh = 1 ]; then
 	echo "install-deps: apt-get update"
 	apt-get update -q >/dev/null
 fi

@@ -30,7 +30,7 @@ if [ ! -d "$cache" ] || [ "$(cat "$cache/pasid-base" 2>/dev/null)" != "$stamp" ]
 	git init -q --bare "$cache.tmp"
 	# -f: the base must be committed whole, whatever its .gitignore files say.
 	GIT_DIR=$cache.tmp GIT_WORK_TREE=$src git add -A -f .
-	GIT_DIR=$cache.tmp GIT_WORK_TREE=$src git rm -q --cached .done
+	GIT_DIR=$cache.tmp GIT_WORK_TREE=$src git rm -q --cached --ignore-unmatch .done .pinned
 	GIT_DIR=$cache.tmp GIT_WORK_TREE=$src \
 		GIT_AUTHOR_DATE='2000-01-01T00:00:00Z' GIT_COMMITTER_DATE='2000-01-01T00:00:00Z' \
 		git commit -q --no-verify -m "base: $(basename "$src") $stamp"
