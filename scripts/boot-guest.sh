@@ -10,6 +10,9 @@
 #   DSA_OPTS       the emulated DSA (default "intel-dsa"; "none" for no DSA)
 #   QEMU_EXTRA     extra QEMU arguments
 #   GUEST_CPU      -cpu model (default max)
+# The guest's third serial port (ttyS2) reaches QEMU's monitor through
+# scripts/guest-control.py (QMP commands tests need, one per line; its log
+# is OUTDIR/control.log).
 # Exit 0 when the guest finished the plan; 1 with the log's tail when it
 # panicked, hung, timed out or never reached the end of the plan.
 set -uo pipefail
@@ -31,7 +34,12 @@ for f in "$qemu" "$kernel" "$initrd" "$bios"; do
 	[ -e "$f" ] || { echo "boot-guest: missing $f" >&2; exit 1; }
 done
 mkdir -p "$out"
-rm -f "$out/console.log" "$out/results.ktap"
+rm -f "$out/console.log" "$out/results.ktap" "$out/control.log"
+# Socket paths are short (108 bytes at most): a private directory in /tmp.
+socks=$(mktemp -d /tmp/pasid-boot.XXXXXX)
+"$(dirname "$0")/guest-control.py" "$socks/ctl" "$socks/qmp" \
+	>"$out/control.log" 2>&1 &
+ctl_pid=$!
 
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
@@ -45,8 +53,13 @@ timeout -k 10 "$timeout_s" "$qemu" \
 	-append "console=ttyS0 panic=-1 intel_iommu=on,sm_on pasid.plan=$plan ${KERNEL_APPEND:-}" \
 	-chardev "file,id=con,path=$out/console.log" -serial chardev:con \
 	-chardev "file,id=res,path=$out/results.ktap" -serial chardev:res \
+	-chardev "socket,id=ctl,path=$socks/ctl,server=on,wait=off" \
+	-serial chardev:ctl -qmp "unix:$socks/qmp,server=on,wait=off" \
 	>"$out/qemu.log" 2>&1
 rc=$?
+kill "$ctl_pid" 2>/dev/null
+wait "$ctl_pid" 2>/dev/null
+rm -rf "$socks"
 end=$(date +%s.%N)
 # A serial port may still have turned LF into CRLF; KTAP lines end in LF.
 [ -f "$out/results.ktap" ] && sed -i 's/\r$//' "$out/results.ktap"

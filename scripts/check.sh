@@ -79,13 +79,14 @@ boot_plan() {
 	fi
 }
 
-# The DSA halts on request (idxd-reset) and answers every 4th enqueue
+# The DSA halts when the host sets its x-halt (idxd-reset asks, through
+# the guest control port), and answers every 4th enqueue
 # store that found room with Retry (dsa-dmatest-shared); the trace of the
 # Retry answers goes to the boot's qemu.log.
 # The main boot's vIOMMU also has device TLBs and page requests, so idxd
 # turns on SVA and the DSA's DMA goes through ATS; without 5-level paging
 # in the guest CPU, which that vIOMMU's first level does not offer.
-dsa_test_opts=intel-dsa,x-halt-injection=on,x-enq-retry-injection=4
+dsa_test_opts=intel-dsa,id=dsa0,x-enq-retry-injection=4
 IOMMU_OPTS=intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48,device-iotlb=on,svm=on \
 	GUEST_CPU=max,-la57 DSA_OPTS=$dsa_test_opts QEMU_EXTRA="-trace intel_dsa_enq_retry" \
 	boot_plan boot check ""

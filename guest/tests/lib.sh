@@ -1,6 +1,24 @@
 # Helpers for guest tests (sourced).
 fail() { echo "$*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 4; }
+# host_qmp JSON: have the host run one QMP command on this guest's QEMU
+# (scripts/guest-control.py, behind ttyS2) and print its one-line answer;
+# fails without an answer within 10 s or when the answer is an error.
+host_qmp() {
+	[ -c /dev/ttyS2 ] || { echo "no control port (ttyS2)"; return 1; }
+	stty raw -echo -onlcr </dev/ttyS2 2>/dev/null
+	exec 9<>/dev/ttyS2
+	echo "$1" >&9
+	if ! read -t 10 -r host_qmp_answer <&9; then
+		exec 9<&-
+		echo "no answer from the host to: $1"
+		return 1
+	fi
+	exec 9<&-
+	echo "$host_qmp_answer"
+	case "$host_qmp_answer" in *'"return"'*) return 0 ;; esac
+	return 1
+}
 # find_pci VENDOR DEVICE: print the first matching PCI address
 find_pci() {
 	for dev in /sys/bus/pci/devices/*; do
