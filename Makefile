@@ -8,15 +8,17 @@ BUILD      := $(TOP)/build
 QEMU_BIN   := $(BUILD)/qemu-out/qemu-system-x86_64
 KERNEL_IMG := $(BUILD)/kernel/arch/x86/boot/bzImage
 INITRAMFS  := $(BUILD)/initramfs.cpio.gz
-PLAN       ?= demo
+KUNIT_DIR  := $(BUILD)/src/linux/tools/testing/kunit
+PROFILE    ?= default
+PLAN       ?= -
 
-export TOP BUILD QEMU_BIN KERNEL_IMG LINUX_DEB_VERSION LINUX_DEB_SHA256 \
-	QEMU_DEB_VERSION QEMU_DEB_SERIES
+export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR LINUX_DEB_VERSION \
+	LINUX_DEB_SHA256 QEMU_DEB_VERSION QEMU_DEB_SERIES
 
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot demo check static harness-test series measure-qi qemu-bisect kernel-bisect clean
+	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect clean
 
 all: demo
 
@@ -26,7 +28,10 @@ help:
 	@echo "make tree         (re)create build/linux and build/qemu: base + patches/*/series"
 	@echo "make export       write build/{linux,qemu} commits base..HEAD back to patches/"
 	@echo "make qemu|kernel|initramfs   build one piece"
-	@echo "make boot PLAN=x  boot and run guest/plans/x (default: demo)"
+	@echo "make boot [PROFILE=p] [PLAN=x]  boot machine p of config/profiles, run guest/plans/x"
+	@echo "                  (default: the profile's plan); DRY_RUN=1 prints the QEMU command"
+	@echo "make test T=name[,arg...] [PROFILE=p]  boot and run one guest test (guest/tests)"
+	@echo "make profiles     list the machine profiles"
 	@echo "make static       checkpatch/sparse/W=1 on the series (KTAP)"
 	@echo "make harness-test the harness's own failure-detection tests (KTAP)"
 	@echo "make series       mbox of the kernel series in build/series.mbox"
@@ -71,8 +76,22 @@ kernel: have-trees
 initramfs: kernel
 	@$(S)/build-initramfs.sh guest $(BUILD)/kernel/modinst $(INITRAMFS) $(BUILD)/kernel
 
+profiles:
+	@$(S)/profile.py list
+
+ifeq ($(DRY_RUN),1)
+boot:
+	@$(S)/boot-guest.sh --dry-run $(PROFILE) $(PLAN) $(BUILD)/boot-$(PROFILE)
+test:
+	@$(S)/boot-guest.sh --dry-run $(PROFILE) test=$(T) $(BUILD)/test-$(PROFILE)
+else
 boot: qemu initramfs
-	@$(S)/boot-guest.sh $(QEMU_BIN) $(KERNEL_IMG) $(INITRAMFS) $(BUILD)/boot-$(PLAN) $(PLAN)
+	@$(S)/run-boot.sh $(PROFILE) $(PLAN) $(BUILD)/boot-$(PROFILE)
+
+test: qemu initramfs
+	@[ -n "$(T)" ] || { echo "make test: say which test, e.g. make test T=dsa-dmatest,100" >&2; exit 2; }
+	@$(S)/run-boot.sh $(PROFILE) test=$(T) $(BUILD)/test-$(PROFILE)
+endif
 
 # The main job: boot the platform, show what it is, point at the log.
 demo: qemu initramfs
@@ -91,9 +110,9 @@ harness-test: trees
 # Invalidation descriptors per DMA unmap with 0, 1 and 2 PASIDs attached to
 # the DSA's default domain (strict IOTLB flushing; a measurement, not a test).
 measure-qi: qemu initramfs
-	@KERNEL_APPEND=iommu.strict=1 $(S)/boot-guest.sh $(QEMU_BIN) $(KERNEL_IMG) \
-		$(INITRAMFS) $(BUILD)/boot-measure-qi measure-qi
-	@grep -h 'qi-count: ' $(BUILD)/boot-measure-qi/results.ktap | sed 's/^# qi-count-[0-9]*: //'
+	@$(S)/run-boot.sh measure-qi - $(BUILD)/boot-measure-qi; rc=$$?; \
+	grep -h 'qi-count: ' $(BUILD)/boot-measure-qi/results.ktap | sed 's/^# qi-count-[0-9]*: //'; \
+	exit $$rc
 
 # Every QEMU patch builds on its own (slow; not part of check).
 qemu-bisect: trees
@@ -106,4 +125,4 @@ series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox
 
 clean:
-	rm -rf $(BUILD)/kernel $(BUILD)/qemu-out $(BUILD)/boot-* $(BUILD)/results $(INITRAMFS)
+	rm -rf $(BUILD)/kernel $(BUILD)/qemu-out $(BUILD)/boot-* $(BUILD)/test-* $(BUILD)/results $(INITRAMFS)

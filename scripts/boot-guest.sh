@@ -1,27 +1,100 @@
 #!/usr/bin/env bash
-# Boot the guest under the self-built QEMU (TCG, q35, scalable-mode vIOMMU),
-# run one test plan, and leave console.log and results.ktap in OUTDIR.
+# Boot the guest under the self-built QEMU (TCG, q35) as a machine profile
+# of config/profiles describes it, run one test plan (or one test), and
+# leave console.log, results.ktap, qemu.log and command.txt in OUTDIR.
 #
-# Usage: boot-guest.sh QEMU KERNEL INITRD OUTDIR PLAN
+# Usage: boot-guest.sh [--dry-run] PROFILE PLAN|test=NAME[,ARG...] OUTDIR
+#   PLAN         a plan in guest/plans ("-": the profile's plan)
+#   test=...     one guest test, as the plan line "NAME ARG..."
+#   --dry-run    print the QEMU command line and exit
 # Environment:
-#   BOOT_TIMEOUT   seconds before the guest is killed (default 900)
-#   IOMMU_OPTS     intel-iommu options (default: scalable mode, first level)
-#   KERNEL_APPEND  extra kernel command line
-#   DSA_OPTS       the emulated DSA (default "intel-dsa"; "none" for no DSA)
-#   QEMU_EXTRA     extra QEMU arguments
-#   GUEST_CPU      -cpu model (default max)
+#   QEMU_BIN KERNEL_IMG INITRAMFS   what to boot (the Makefile sets them)
+#   BOOT_TIMEOUT   seconds before the guest is killed (default: 180 for
+#                  the boot itself plus the plan's per-test limits)
+#   KERNEL_APPEND  more kernel command line; QEMU_EXTRA more QEMU arguments
 # The guest's third serial port (ttyS2) reaches QEMU's monitor through
 # scripts/guest-control.py (QMP commands tests need, one per line; its log
 # is OUTDIR/control.log).
 # Exit 0 when the guest finished the plan; 1 with the log's tail when it
-# panicked, hung, timed out or never reached the end of the plan.
+# panicked, hung, timed out or never reached the end of the plan; 2 on
+# bad arguments.
 set -uo pipefail
-qemu=$1 kernel=$2 initrd=$3 out=$4 plan=$5
-timeout_s=${BOOT_TIMEOUT:-900}
-iommu=${IOMMU_OPTS:-intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+dry=0
+[ "${1:-}" = --dry-run ] && { dry=1; shift; }
+if [ $# != 3 ]; then
+	echo "usage: boot-guest.sh [--dry-run] PROFILE PLAN|test=NAME[,ARG...] OUTDIR" >&2
+	exit 2
+fi
+profile=$1 what=$2 out=$3
+prof=$("$here/profile.py" shell "$profile") || exit 2
+eval "$prof"
+qemu=${QEMU_BIN:?QEMU_BIN not set} kernel=${KERNEL_IMG:?KERNEL_IMG not set}
+initrd=${INITRAMFS:?INITRAMFS not set}
 bios=/usr/share/seabios/bios-256k.bin
-dsa=""
-[ "${DSA_OPTS:-intel-dsa}" = none ] || dsa="-device ${DSA_OPTS:-intel-dsa}"
+
+# Plan or test, and the sum of the per-test limits (run-plan's default: 60 s)
+limits() { # plan lines on stdin -> sum of their limits
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' | awk '{
+		l = 60
+		for (i = 1; i <= NF; i++) if ($i ~ /^limit=[0-9]+$/) l = substr($i, 7)
+		s += l } END { print s + 0 }'
+}
+case $what in
+test=?*)
+	karg="pasid.test=${what#test=}" done_name=${what#test=}
+	sum=$(echo "${what#test=}" | tr , ' ' | limits) ;;
+test=)
+	echo "boot-guest: test= needs a test name (guest/tests)" >&2; exit 2 ;;
+*)
+	plan=$what
+	[ "$plan" = - ] && plan=$profile_plan
+	if [ ! -f "$top/guest/plans/$plan" ]; then
+		echo "boot-guest: no plan '$plan' (plans: $(ls "$top/guest/plans" | tr '\n' ' '))" >&2
+		exit 2
+	fi
+	karg="pasid.plan=$plan" done_name=$plan
+	sum=$(limits <"$top/guest/plans/$plan") ;;
+esac
+case $done_name in *[!A-Za-z0-9_.,=/-]*)
+	echo "boot-guest: '$done_name' does not fit on a kernel command line" >&2; exit 2 ;;
+esac
+timeout_s=${BOOT_TIMEOUT:-$((180 + sum))}
+
+socks=/tmp/pasid-boot.dry-run
+[ $dry = 1 ] || socks=$(mktemp -d /tmp/pasid-boot.XXXXXX)
+cmd=("$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu "$profile_cpu"
+	-smp 2 -m 2G -nodefaults -no-reboot -display none -vga none
+	-bios "$bios" -L "$(dirname "$qemu")/pc-bios/optionrom")
+[ "$profile_iommu" = none ] || cmd+=(-device "intel-iommu,$profile_iommu")
+[ -z "$profile_dsa" ] || [ "$profile_dsa" = none ] || cmd+=(-device "$profile_dsa")
+# shellcheck disable=SC2206 # extra arguments are words
+cmd+=($profile_qemu ${QEMU_EXTRA:-}
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 intel_iommu=on,sm_on $karg${profile_append:+ $profile_append}${KERNEL_APPEND:+ $KERNEL_APPEND}"
+	-chardev "file,id=con,path=$out/console.log" -serial chardev:con
+	-chardev "file,id=res,path=$out/results.ktap" -serial chardev:res
+	-chardev "socket,id=ctl,path=$socks/ctl,server=on,wait=off"
+	-serial chardev:ctl -qmp "unix:$socks/qmp,server=on,wait=off")
+# The command line as one could paste it into a shell
+quoted() {
+	local w sep=
+	for w in "${cmd[@]}"; do
+		if [[ $w =~ ^[A-Za-z0-9_./:,=+@%-]+$ ]]; then
+			printf '%s%s' "$sep" "$w"
+		else
+			printf "%s'%s'" "$sep" "${w//\'/\'\\\'\'}"
+		fi
+		sep=' '
+	done
+	echo
+}
+if [ $dry = 1 ]; then
+	echo "# profile $profile: $profile_about; timeout ${timeout_s}s"
+	quoted
+	exit 0
+fi
 
 fail() {
 	echo "boot-guest: FAILED: $*" >&2
@@ -31,31 +104,17 @@ fail() {
 	exit 1
 }
 for f in "$qemu" "$kernel" "$initrd" "$bios"; do
-	[ -e "$f" ] || { echo "boot-guest: missing $f" >&2; exit 1; }
+	[ -e "$f" ] || { rm -rf "$socks"; echo "boot-guest: missing $f" >&2; exit 1; }
 done
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/results.ktap" "$out/control.log"
-# Socket paths are short (108 bytes at most): a private directory in /tmp.
-socks=$(mktemp -d /tmp/pasid-boot.XXXXXX)
-"$(dirname "$0")/guest-control.py" "$socks/ctl" "$socks/qmp" \
-	>"$out/control.log" 2>&1 &
+quoted >"$out/command.txt"
+"$here/guest-control.py" "$socks/ctl" "$socks/qmp" >"$out/control.log" 2>&1 &
 ctl_pid=$!
 
+echo "boot-guest: profile $profile ($profile_about), $karg, timeout ${timeout_s}s"
 start=$(date +%s.%N)
-# shellcheck disable=SC2086
-timeout -k 10 "$timeout_s" "$qemu" \
-	-accel tcg -machine q35,kernel-irqchip=split -cpu "${GUEST_CPU:-max}" \
-	-smp 2 -m 2G -nodefaults -no-reboot -display none -vga none \
-	-bios "$bios" -L "$(dirname "$qemu")/pc-bios/optionrom" \
-	-device "intel-iommu,$iommu" \
-	$dsa ${QEMU_EXTRA:-} \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 intel_iommu=on,sm_on pasid.plan=$plan ${KERNEL_APPEND:-}" \
-	-chardev "file,id=con,path=$out/console.log" -serial chardev:con \
-	-chardev "file,id=res,path=$out/results.ktap" -serial chardev:res \
-	-chardev "socket,id=ctl,path=$socks/ctl,server=on,wait=off" \
-	-serial chardev:ctl -qmp "unix:$socks/qmp,server=on,wait=off" \
-	>"$out/qemu.log" 2>&1
+timeout -k 10 "$timeout_s" "${cmd[@]}" >"$out/qemu.log" 2>&1
 rc=$?
 kill "$ctl_pid" 2>/dev/null
 wait "$ctl_pid" 2>/dev/null
@@ -75,7 +134,7 @@ fi
 if grep -q 'Kernel panic' "$out/console.log"; then
 	fail "guest kernel panicked: $(grep -m1 'Kernel panic' "$out/console.log" | tr -d '\r')"
 fi
-grep -q "pasid-harness: plan $plan done" "$out/console.log" ||
-	fail "guest stopped before finishing plan $plan"
+grep -qF "pasid-harness: plan $done_name done" "$out/console.log" ||
+	fail "guest stopped before finishing plan $done_name"
 init_t=$(grep -m1 'pasid-harness: running plan' "$out/console.log" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
-echo "boot-guest: plan $plan done in ${wall%.*}s wall (userspace reached at ${init_t:-?}s guest time); log: $out/console.log"
+echo "boot-guest: plan $done_name done in ${wall%.*}s wall (userspace reached at ${init_t:-?}s guest time); log: $out/console.log"

@@ -1,23 +1,44 @@
 #!/usr/bin/env bash
 # "make check": run every stage, then one verdict over all of them.
 # Stages and their KTAP result files (build/results/):
-#   setup    deps, sources, trees, QEMU build, kernel build, initramfs, boot
+#   setup    deps, sources, trees, QEMU build, kernel build, initramfs, boots
 #   static   series applies, checkpatch, sparse/W=1      (static-checks.sh)
 #   qemu     the QEMU series' tests                    (run-qemu-tests.sh)
-#   guest    the guest's test plan, incl. KUnit           (guest/plans/check)
-#   hygiene  the guest's kernel log                       (check-dmesg.py)
+#   guest*   each boot's plan, incl. KUnit (config/profiles: main,
+#            passthrough, nopasid; guest/plans)
+#   hygiene* each boot's kernel log                    (check-dmesg.py)
 #   harness  the harness's own failure detection          (test-harness.sh)
-# Stage times go to build/results/times.txt.  The Makefile exports the paths.
+# A failed setup stage stops what needs it; a failed boot does not stop
+# the next boot.  Everything stops at the overall limit (config/budget,
+# CHECK_LIMIT overrides).  Stage times go to build/results/times.txt and
+# summary.json; results.md is the results page.  The Makefile exports the
+# paths.
 set -uo pipefail
 cd "$TOP"
 R=$BUILD/results
 rm -rf "$R" && mkdir -p "$R"
 : >"$R/times.txt"
+limit=${CHECK_LIMIT:-$(sed -n 's/^limit *= *\([0-9]*\).*/\1/p' config/budget)}
+deadline=$(($(date +%s) + ${limit:-5100}))
+
+# limited command...: run it, killed at the overall deadline
+limited() {
+	local left=$((deadline - $(date +%s)))
+	if [ $left -le 0 ]; then
+		echo "check: the overall limit of ${limit}s is used up; not run: $*"
+		return 124
+	fi
+	timeout -k 10 $left "$@"
+}
 
 setup=()
 n=0 broken=""
-stage() { # NAME command... : run, time, record in setup.ktap
-	local name=$1 t0 rc
+# stage [--continue] NAME command...: run, time, record in setup.ktap; a
+# failure skips the later stages unless --continue
+stage() {
+	local name t0 rc cont=0
+	[ "$1" = --continue ] && { cont=1; shift; }
+	name=$1
 	shift
 	n=$((n + 1))
 	if [ -n "$broken" ]; then
@@ -26,7 +47,7 @@ stage() { # NAME command... : run, time, record in setup.ktap
 	fi
 	echo "==> $name"
 	t0=$(date +%s)
-	"$@" >"$R/$name.log" 2>&1
+	limited "$@" >"$R/$name.log" 2>&1
 	rc=$?
 	echo "$name $(($(date +%s) - t0))" >>"$R/times.txt"
 	tail -n 3 "$R/$name.log" | sed 's/^/    /'
@@ -35,10 +56,20 @@ stage() { # NAME command... : run, time, record in setup.ktap
 	else
 		while IFS= read -r l; do setup+=("# $name: $l"); done < <(tail -n 15 "$R/$name.log")
 		setup+=("not ok $n $name")
-		broken=$name
+		[ $cont = 1 ] || broken=$name
 	fi
 	return $rc
 }
+# timed NAME OUT command...: a stage with its own KTAP, stdout to OUT
+timed() {
+	local name=$1 out=$2 t0
+	shift 2
+	echo "==> $name"
+	t0=$(date +%s)
+	limited "$@" >"$out" 2>"$R/$name.log"
+	echo "$name $(($(date +%s) - t0))" >>"$R/times.txt"
+}
+setup_ok() { ! grep -q "^not ok [0-9]* $1\$\|^ok [0-9]* $1 # SKIP" <(printf '%s\n' "${setup[@]}"); }
 
 stage deps scripts/install-deps.sh
 stage sources bash -c "scripts/fetch-linux.sh '$LINUX_DEB_VERSION' '$LINUX_DEB_SHA256' '$BUILD/src/linux' &&
@@ -47,58 +78,33 @@ stage trees bash -c "scripts/prepare-tree.sh '$BUILD/src/linux' '$BUILD/linux' p
 	scripts/prepare-tree.sh '$BUILD/src/qemu' '$BUILD/qemu' patches/qemu"
 stage qemu-build scripts/build-qemu.sh "$BUILD/qemu" "$BUILD/qemu-out"
 stage kernel-build scripts/build-kernel.sh "$BUILD/linux" "$BUILD/kernel" config/kernel
-stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$BUILD/initramfs.cpio.gz" "$BUILD/kernel"
-trees_ok=1
-grep -q '^not ok [0-9]* trees$\|^ok [0-9]* trees # SKIP' <(printf '%s\n' "${setup[@]}") && trees_ok=0
+stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$INITRAMFS" "$BUILD/kernel"
 
-if [ $trees_ok = 1 ]; then
-	echo "==> static"
-	t0=$(date +%s)
-	scripts/static-checks.sh "$BUILD/linux" patches/linux "$BUILD/src/linux" "$BUILD/kernel" \
-		"$BUILD/qemu" patches/qemu >"$R/static.ktap" 2>"$R/static.log"
-	echo "static $(($(date +%s) - t0))" >>"$R/times.txt"
-fi
+setup_ok trees && timed static "$R/static.ktap" scripts/static-checks.sh "$BUILD/linux" \
+	patches/linux "$BUILD/src/linux" "$BUILD/kernel" "$BUILD/qemu" patches/qemu
+setup_ok qemu-build && timed qemu-tests "$R/qemu.ktap" \
+	scripts/run-qemu-tests.sh "$BUILD/qemu" "$BUILD/qemu-out"
 
-if ! grep -q '^not ok [0-9]* qemu-build$\|^ok [0-9]* qemu-build # SKIP' <(printf '%s\n' "${setup[@]}"); then
-	echo "==> qemu tests"
-	t0=$(date +%s)
-	scripts/run-qemu-tests.sh "$BUILD/qemu" "$BUILD/qemu-out" >"$R/qemu.ktap" 2>"$R/qemu.log"
-	echo "qemu-tests $(($(date +%s) - t0))" >>"$R/times.txt"
-fi
-
-# boot_plan STAGE PLAN KEY: boot the guest (boot-guest.sh takes its options
-# from the environment), run guest/plans/PLAN, keep its results as
-# guest$KEY.ktap and the hygiene check of its console as hygiene$KEY.ktap.
+# boot_plan STAGE PROFILE KEY: boot the machine PROFILE (config/profiles)
+# with its plan, keep its results as guest$KEY.ktap and the hygiene check
+# of its console as hygiene$KEY.ktap.
 boot_plan() {
-	local dir=$BUILD/boot-$2
-	stage "$1" scripts/boot-guest.sh "$QEMU_BIN" "$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$dir" "$2"
+	local dir=$BUILD/boot-$2 plan
+	plan=$(eval "$(scripts/profile.py shell "$2")" && echo "$profile_plan")
+	stage --continue "$1" scripts/boot-guest.sh "$2" - "$dir"
 	[ -f "$dir/results.ktap" ] && cp "$dir/results.ktap" "$R/guest$3.ktap"
 	if [ -f "$dir/console.log" ]; then
-		scripts/check-dmesg.py --plan "$2" "$dir/console.log" >"$R/hygiene$3.ktap"
+		scripts/check-dmesg.py --plan "$plan" "$dir/console.log" >"$R/hygiene$3.ktap"
 		cp "$dir/console.log" "$R/console$3.log"
 	fi
 }
-
-# The DSA halts when the host sets its x-halt (idxd-reset asks, through
-# the guest control port), and answers every 4th enqueue
-# store that found room with Retry (dsa-dmatest-shared); the trace of the
-# Retry answers goes to the boot's qemu.log.
-# The main boot's vIOMMU also has device TLBs and page requests, so idxd
-# turns on SVA and the DSA's DMA goes through ATS; without 5-level paging
-# in the guest CPU, which that vIOMMU's first level does not offer.
-dsa_test_opts=intel-dsa,id=dsa0,x-enq-retry-injection=4
-IOMMU_OPTS=intremap=on,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48,device-iotlb=on,svm=on \
-	GUEST_CPU=max,-la57 DSA_OPTS=$dsa_test_opts QEMU_EXTRA="-trace intel_dsa_enq_retry" \
-	boot_plan boot check ""
-# The kernel DMA PASID again, with an identity default domain.
-DSA_OPTS=$dsa_test_opts KERNEL_APPEND=iommu.passthrough=1 \
-	boot_plan boot-passthrough check-passthrough -passthrough
-# A DSA without PASID: idxd binds, DMA without PASID, no shared kernel WQs.
-DSA_OPTS=intel-dsa,pasid-width=0 boot_plan boot-nopasid check-nopasid -nopasid
+boot_plan boot main ""
+boot_plan boot-passthrough passthrough -passthrough
+boot_plan boot-nopasid nopasid -nopasid
 
 # Injected Retry answers reached idxd's ENQCMDS retry loop, and dmatest
 # still passed (the guest's dsa-dmatest-shared checks that part).
-retries=$(grep -c 'intel_dsa_enq_retry .* injected occupancy' "$BUILD/boot-check/qemu.log" 2>/dev/null)
+retries=$(grep -c 'intel_dsa_enq_retry .* injected occupancy' "$BUILD/boot-main/qemu.log" 2>/dev/null)
 {
 	echo "KTAP version 1"
 	echo "1..1"
@@ -106,16 +112,11 @@ retries=$(grep -c 'intel_dsa_enq_retry .* injected occupancy' "$BUILD/boot-check
 	if [ "${retries:-0}" -gt 0 ]; then
 		echo "ok 1 shared-wq-retries-injected"
 	else
-		echo "not ok 1 shared-wq-retries-injected # no injected Retry in $BUILD/boot-check/qemu.log"
+		echo "not ok 1 shared-wq-retries-injected # no injected Retry in $BUILD/boot-main/qemu.log"
 	fi
 } >"$R/retries.ktap"
 
-if [ $trees_ok = 1 ]; then
-	echo "==> harness self-tests"
-	t0=$(date +%s)
-	scripts/test-harness.sh >"$R/harness.ktap" 2>"$R/harness.log"
-	echo "harness $(($(date +%s) - t0))" >>"$R/times.txt"
-fi
+setup_ok trees && timed harness "$R/harness.ktap" scripts/test-harness.sh
 
 {
 	echo "KTAP version 1"
@@ -123,16 +124,16 @@ fi
 	printf '%s\n' "${setup[@]}"
 } >"$R/setup.ktap"
 
-echo "==> verdict (details: $R/summary.json, parser log: $R/parser.log)"
-echo "    stage times (s): $(tr '\n' ' ' <"$R/times.txt")"
-kunit=$BUILD/src/linux/tools/testing/kunit
-if [ ! -f "$kunit/kunit_parser.py" ]; then
+echo "==> verdict (details: $R/summary.json and $R/results.md, parser log: $R/parser.log)"
+if [ ! -f "$KUNIT_DIR/kunit_parser.py" ]; then
 	echo "no KTAP parser: the kernel source was never fetched (see $R/sources.log)"
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-python3 scripts/verdict.py --kunit-dir "$kunit" \
-	--json "$R/summary.json" --log "$R/parser.log" \
+scripts/results-meta.py "$TOP" "$BUILD" >"$R/meta.json"
+python3 scripts/verdict.py --kunit-dir "$KUNIT_DIR" --meta "$R/meta.json" \
+	--times "$R/times.txt" --json "$R/summary.json" --markdown "$R/results.md" \
+	--log "$R/parser.log" \
 	setup="$R/setup.ktap" static="$R/static.ktap" qemu="$R/qemu.ktap" guest="$R/guest.ktap" \
 	hygiene="$R/hygiene.ktap" retries="$R/retries.ktap" guest-pt="$R/guest-passthrough.ktap" \
 	hygiene-pt="$R/hygiene-passthrough.ktap" guest-np="$R/guest-nopasid.ktap" \

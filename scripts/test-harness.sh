@@ -165,8 +165,11 @@ index 000000000000..111111111111
 +
 EOF
 	echo 0001-bad.patch >"$w/badk/series"
-	"$S/static-checks.sh" "$BUILD/linux" "$w/badk" "$BUILD/src/linux" "$BUILD/kernel" \
-		"$BUILD/qemu" "$TOP/patches/qemu" >"$w/st.ktap" 2>&1
+	# The checks that read patches, on this one bad patch and an empty
+	# QEMU series: the builds are not what this test is about.
+	mkdir -p "$w/emptyq" && : >"$w/emptyq/series"
+	STATIC_CHECKS=series,checkpatch "$S/static-checks.sh" "$BUILD/linux" "$w/badk" \
+		"$BUILD/src/linux" "$BUILD/kernel" "$BUILD/qemu" "$w/emptyq" >"$w/st.ktap" 2>&1
 	if grep -q '^not ok [0-9]* linux-checkpatch:0001-bad.patch$' "$w/st.ktap" &&
 	   grep -q 'Missing Signed-off-by' "$w/st.ktap" &&
 	   grep -q '^not ok [0-9]* linux-series-applies-to-base$' "$w/st.ktap"; then
@@ -174,15 +177,37 @@ EOF
 	else
 		notok static-checks-reject-a-bad-kernel-patch "the bad patch was not reported" "$w/st.ktap"
 	fi
+	expect static-checks-refuse-an-unknown-part nonzero "unknown part 'spelling'" "$w/st2" -- \
+		env STATIC_CHECKS=series,spelling "$S/static-checks.sh" "$BUILD/linux" "$w/badk" \
+		"$BUILD/src/linux" "$BUILD/kernel" "$BUILD/qemu" "$w/emptyq"
 else
-	skip static-checks-reject-a-bad-kernel-patch "build/linux or build/qemu does not exist"
+	for t in static-checks-reject-a-bad-kernel-patch static-checks-refuse-an-unknown-part; do
+		skip "$t" "build/linux or build/qemu does not exist"
+	done
 fi
+
+# --- machine profiles --------------------------------------------------------
+printf '[default]\ncpu = max\n[x]\ncpu = max,-la57\niommu = none\n' >"$w/prof"
+printf '[default]\ncpu = max\n[x]\ncpus = 4\n' >"$w/prof-bad"
+expect profile-refuses-an-unknown-key nonzero 'prof-bad:4: unknown key "cpus"' "$w/prof1.log" -- \
+	"$S/profile.py" --file "$w/prof-bad" shell x
+expect profile-refuses-an-unknown-profile nonzero 'no profile "y" \(profiles: default, x\)' "$w/prof2.log" -- \
+	"$S/profile.py" --file "$w/prof" shell y
+expect profile-inherits-from-default 0 "^profile_cpu=max,-la57$" "$w/prof3.log" -- \
+	"$S/profile.py" --file "$w/prof" shell x
+expect boot-dry-run-prints-the-profiles-machine 0 \
+	'-cpu max,-la57 .*-device intel-iommu,[^ ]*svm=on -device intel-dsa,id=dsa0,x-enq-retry-injection=4 ' \
+	"$w/prof4.log" -- env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main - "$w/dry"
+expect boot-refuses-an-unknown-plan nonzero "no plan 'nosuch'" "$w/prof5.log" -- \
+	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main nosuch "$w/dry"
+expect boot-timeout-is-the-sum-of-the-plans-limits 0 '; timeout 330s$' "$w/prof6.log" -- \
+	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run nopasid - "$w/dry"
 
 # --- the guest: runner outcomes, hang and panic -----------------------------
 if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.cpio.gz" ]; then
 	# Plan: pass, fail, skip, per-test timeout, then a test that never ends.
-	BOOT_TIMEOUT=${HANG_TIMEOUT:-45} "$S/boot-guest.sh" "$QEMU_BIN" "$KERNEL_IMG" \
-		"$BUILD/initramfs.cpio.gz" "$w/hang" harness-fixtures >"$w/g1" 2>&1
+	BOOT_TIMEOUT=${HANG_TIMEOUT:-45} "$S/boot-guest.sh" default harness-fixtures "$w/hang" \
+		>"$w/g1" 2>&1
 	rc=$?
 	if [ $rc != 0 ] && grep -q 'guest timed out' "$w/g1"; then
 		ok boot-detects-a-hung-guest
@@ -192,28 +217,40 @@ if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.
 	r=$w/hang/results.ktap
 	if grep -q '^ok 1 fixture-pass$' "$r" && grep -q '^not ok 2 fixture-fail # exit status 1$' "$r" &&
 	   grep -q '^ok 3 fixture-skip # SKIP deliberate skip$' "$r" &&
-	   grep -q '^not ok 4 fixture-sleep # timed out after 3s$' "$r"; then
-		ok guest-runner-reports-pass-fail-skip-and-timeout
+	   grep -q '^not ok 4 fixture-sleep # timed out after 3s$' "$r" &&
+	   grep -q '^# fixture-args: arguments: one two$' "$r" && grep -q '^ok 5 fixture-args$' "$r"; then
+		ok guest-runner-reports-pass-fail-skip-timeout-and-arguments
 	else
-		notok guest-runner-reports-pass-fail-skip-and-timeout "unexpected runner output" "$r"
+		notok guest-runner-reports-pass-fail-skip-timeout-and-arguments "unexpected runner output" "$r"
 	fi
 	verdict g="$r" >"$w/g2" 2>&1
-	if [ $? != 0 ] && grep -q '^1 passed, 3 failed, 1 skipped$' "$w/g2"; then
+	if [ $? != 0 ] && grep -q '^2 passed, 3 failed, 1 skipped$' "$w/g2"; then
 		ok verdict-of-the-hung-guest-counts-the-missing-test
 	else
 		notok verdict-of-the-hung-guest-counts-the-missing-test "wrong verdict" "$w/g2"
 	fi
-	KERNEL_APPEND=rdinit=/no/such/init BOOT_TIMEOUT=120 "$S/boot-guest.sh" "$QEMU_BIN" \
-		"$KERNEL_IMG" "$BUILD/initramfs.cpio.gz" "$w/panic" check >"$w/g3" 2>&1
+	KERNEL_APPEND=rdinit=/no/such/init BOOT_TIMEOUT=120 "$S/boot-guest.sh" default check \
+		"$w/panic" >"$w/g3" 2>&1
 	rc=$?
 	if [ $rc != 0 ] && grep -q 'guest kernel panicked' "$w/g3"; then
 		ok boot-detects-a-kernel-panic
 	else
 		notok boot-detects-a-kernel-panic "exit $rc, no panic reported" "$w/g3"
 	fi
+	# "make test": one test, its arguments, and a verdict that fails
+	expect make-test-runs-one-test-and-ends-with-a-failing-verdict nonzero \
+		'^[0-9]+ passed, [1-9][0-9]* failed, [0-9]+ skipped$' "$w/g4" -- \
+		"$S/run-boot.sh" default test=fixture-fail,limit=20 "$w/one"
+	if grep -q '^not ok 1 fixture-fail # exit status 1$' "$w/one/results.ktap" 2>/dev/null &&
+	   grep -q '^1\.\.1$' "$w/one/results.ktap"; then
+		ok make-test-runs-exactly-the-test-named
+	else
+		notok make-test-runs-exactly-the-test-named "not a plan of that one test" "$w/one/results.ktap"
+	fi
 else
-	for t in boot-detects-a-hung-guest guest-runner-reports-pass-fail-skip-and-timeout \
-		verdict-of-the-hung-guest-counts-the-missing-test boot-detects-a-kernel-panic; do
+	for t in boot-detects-a-hung-guest guest-runner-reports-pass-fail-skip-timeout-and-arguments \
+		verdict-of-the-hung-guest-counts-the-missing-test boot-detects-a-kernel-panic \
+		make-test-runs-one-test-and-ends-with-a-failing-verdict make-test-runs-exactly-the-test-named; do
 		skip "$t" "QEMU, kernel or initramfs not built"
 	done
 fi

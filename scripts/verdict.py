@@ -8,14 +8,18 @@ the guest died), a crashed test, or a parent that failed while all of its
 children passed counts as a failure too.  A stage file that is missing is a
 failure of that stage.
 
-Writes a JSON summary and ends with the line "N passed, N failed, N skipped";
-exits 1 when anything failed.
+Writes a JSON summary (with what produced the results, --meta, and the
+stage times, --times) and a results page in markdown (--markdown), starts
+with the bases and series used (loudly when a base is a fallback), lists
+stages over their time budget, and ends with the line "N passed, N failed,
+N skipped"; exits 1 when anything failed.
 """
 
 import argparse
 import io
 import json
 import os
+import re
 import sys
 
 
@@ -82,17 +86,103 @@ def parse_stage(kp, path):
     return results, log.getvalue()
 
 
+def header(meta):
+    """Lines saying what produced the results; fallback bases loudly."""
+    lines = []
+    bases = meta.get('bases', {})
+    parts = []
+    for name, b in bases.items():
+        state = 'FALLBACK' if b.get('fallback') else 'pinned'
+        parts.append(f"{name} {b.get('used') or '(not fetched)'} ({state})")
+    if parts:
+        lines.append('bases:    ' + ', '.join(parts))
+    ser = meta.get('series', {})
+    if ser:
+        lines.append('series:   ' + ', '.join(
+            f"{n} {v['patches']} patches ({v['sha256']})" for n, v in ser.items()) +
+            (f", commit {meta['commit']}" if meta.get('commit') else ''))
+    for name, b in bases.items():
+        if b.get('fallback'):
+            lines.append(f"WARNING: the {name} base is {b.get('used')}, NOT the pinned "
+                         f"{b.get('pinned')}: these results are not of the pinned base")
+    return lines
+
+
+def read_times(path):
+    times = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            words = line.split()
+            if len(words) == 2 and words[1].isdigit():
+                times[words[0]] = times.get(words[0], 0) + int(words[1])
+    return times
+
+
+def markdown(summary, path):
+    """A results page: header, stages with times, every test, skips and failures."""
+    meta = summary.get('meta', {})
+    times = summary.get('times', {})
+    out = ['# Results', '']
+    out += [f'    {l}' for l in header(meta)] + ['']
+    out += [f"**{summary['passed']} passed, {summary['failed']} failed, "
+            f"{summary['skipped']} skipped**", '']
+    if times:
+        budget = meta.get('budget', {})
+        out += ['| stage | seconds | budget |', '|---|---:|---:|']
+        for st, sec in times.items():
+            out.append(f"| {st} | {sec} | {budget.get(st, '')} |")
+        out += [f"| total | {sum(times.values())} | {budget.get('total-cold', '')} |", '']
+    for name, st in summary['stages'].items():
+        out += [f"## {name}: {st['passed']} passed, {st['failed']} failed, "
+                f"{st['skipped']} skipped", '']
+        odd = [t for t in st['tests'] if t['status'] != 'PASS']
+        for t in odd:
+            out.append(f"- **{t['status']}** {t['name']}" +
+                       (f" — {t['reason']}" if t.get('reason') else ''))
+        passed = [t['name'] for t in st['tests'] if t['status'] == 'PASS']
+        if passed:
+            out += ['', '<details><summary>passed</summary>', '',
+                    ', '.join(passed), '', '</details>']
+        out.append('')
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(out))
+
+
+def skip_reasons(path):
+    """Test name -> SKIP reason, from the KTAP file's own lines."""
+    reasons = {}
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                m = re.match(r'\s*ok \d+ (.*?) # SKIP ?(.*)$', line)
+                if m:
+                    reasons[m.group(1)] = m.group(2)
+    except OSError:
+        pass
+    return reasons
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--kunit-dir', required=True,
                     help='tools/testing/kunit of the kernel tree')
     ap.add_argument('--json', help='write the summary here')
     ap.add_argument('--log', help='write the parser output here')
+    ap.add_argument('--meta', help='JSON of what produced the results (results-meta.py)')
+    ap.add_argument('--times', help='stage times, lines "STAGE SECONDS"')
+    ap.add_argument('--markdown', help='write a results page here')
     ap.add_argument('stages', nargs='+', metavar='NAME=FILE.ktap')
     args = ap.parse_args()
     kp = load_parser(args.kunit_dir)
 
     summary = {'stages': {}, 'passed': 0, 'failed': 0, 'skipped': 0}
+    if args.meta:
+        with open(args.meta, encoding='utf-8') as f:
+            summary['meta'] = json.load(f)
+        for line in header(summary['meta']):
+            print(line)
+    if args.times and os.path.exists(args.times):
+        summary['times'] = read_times(args.times)
     logs = []
     for spec in args.stages:
         if '=' not in spec:
@@ -105,10 +195,19 @@ def main():
         logs.append(f'=== {stage} ({path})\n{log}')
         counts = {s: sum(1 for _, st in results if st == s)
                   for s in ('PASS', 'FAIL', 'SKIP')}
+        reasons = skip_reasons(path)
+
+        def reason(name):
+            parts = name.split('.')
+            for i in range(len(parts)):
+                if '.'.join(parts[i:]) in reasons:
+                    return {'reason': reasons['.'.join(parts[i:])]}
+            return {}
         summary['stages'][stage] = {
             'file': path, 'passed': counts['PASS'], 'failed': counts['FAIL'],
             'skipped': counts['SKIP'],
-            'tests': [{'name': n, 'status': st} for n, st in results]}
+            'tests': [dict({'name': n, 'status': st}, **(reason(n) if st == 'SKIP' else {}))
+                      for n, st in results]}
         summary['passed'] += counts['PASS']
         summary['failed'] += counts['FAIL']
         summary['skipped'] += counts['SKIP']
@@ -118,12 +217,22 @@ def main():
             if st != 'PASS':
                 print(f'    {st}: {n}')
 
+    times = summary.get('times')
+    if times:
+        budget = summary.get('meta', {}).get('budget', {})
+        print('stage times (s): ' + ' '.join(f'{k} {v}' for k, v in times.items()) +
+              f', total {sum(times.values())}')
+        for k, v in times.items():
+            if k in budget and v > budget[k]:
+                print(f'    over budget: {k} took {v} s, its share is {budget[k]} s')
     if args.json:
         with open(args.json, 'w', encoding='utf-8') as f:
             json.dump(summary, f, indent=1)
     if args.log:
         with open(args.log, 'w', encoding='utf-8') as f:
             f.write('\n'.join(logs))
+    if args.markdown:
+        markdown(summary, args.markdown)
     print(f"{summary['passed']} passed, {summary['failed']} failed, "
           f"{summary['skipped']} skipped")
     return 1 if summary['failed'] else 0
