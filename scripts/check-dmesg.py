@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Check a guest's console log for the problems no test may leave behind.
 
-Prints KTAP: one test per class of problem (warnings, oopses, lockdep,
-sleeping in atomic context, DMA-API debug errors, kmemleak reports, VT-d
-invalidation queue errors, DMAR faults), plus that VT-d came up with queued
-invalidation and that the guest finished its plan.
+Prints KTAP: one test per class of problem in guest/tests/splats (warnings,
+oopses, lockdep, sleeping in atomic context, DMA-API debug errors, kmemleak
+reports, VT-d invalidation queue errors, hung tasks, DMAR faults; the guest
+tests use the same list), plus that VT-d came up with queued invalidation
+and that the guest finished its plan.
 
 A test that provokes DMAR faults on purpose brackets them with
     pasid-harness: expect DMAR fault begin
@@ -13,34 +14,28 @@ written to /dev/kmsg; faults inside the bracket are listed, not failed.
 """
 
 import argparse
+import os
 import re
 import sys
 
 TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 
-# (test name, pattern, what it means)
-PROBLEMS = [
-    ('no-warning', r'WARNING: (CPU|at)|------------\[ cut here \]', 'kernel WARN'),
-    ('no-oops', r'BUG: |Oops|general protection fault|Kernel panic|kernel BUG at|Unable to handle',
-     'oops, BUG or panic'),
-    ('no-lockdep-report',
-     r'possible recursive locking|possible circular locking|inconsistent lock state|'
-     r'suspicious RCU usage|INFO: lockdep|possible irq lock inversion|lock held when returning',
-     'lockdep report'),
-    ('no-atomic-sleep', r'sleeping function called from invalid context|scheduling while atomic',
-     'sleep in atomic context'),
-    # Errors name driver and device ("DMA-API: idxd 0000:00:03.0: ...");
-    # the informational lines at boot do not.
-    ('no-dma-api-error', r'DMA-API: (\S+ \S+: |debugging out of memory|exceeded \d+ overlapping)',
-     'DMA-API debug error'),
-    ('no-kmemleak-report', r'kmemleak: \d+ new suspected memory leaks', 'kmemleak report'),
-    ('no-invalidation-queue-error', r'Invalidation Queue Error|Invalidation Time-out Error|'
-     r'Invalidation Completion Error|QI HEAD|qi_check_fault', 'VT-d invalidation error'),
-    ('no-hung-task', r'blocked for more than \d+ seconds|soft lockup|rcu_sched self-detected stall|'
-     r'rcu: INFO:', 'hung task or stall'),
-]
-DMAR_FAULT = re.compile(r'DMAR: \[DMA (Read|Write)|DMAR: \[INTR-REMAP|DMAR: DRHD: handling fault|'
-                        r'DMAR: PRQ overflow|DMAR: .*fault reason')
+SPLATS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      'guest', 'tests', 'splats')
+
+
+def load_splats(path):
+    """The classes of guest/tests/splats: [(class, regex, meaning)]."""
+    classes = []
+    with open(path, encoding='utf-8') as f:
+        for no, line in enumerate(f, 1):
+            if line.startswith('#') or not line.strip():
+                continue
+            fields = line.rstrip('\n').split('\t')
+            if len(fields) != 3:
+                sys.exit(f'{path}:{no}: expected CLASS<TAB>REGEX<TAB>MEANING')
+            classes.append((fields[0], re.compile(fields[1]), fields[2]))
+    return classes
 
 
 def ktap(results, out):
@@ -62,6 +57,7 @@ def main():
     ap.add_argument('console', help='the guest console log')
     ap.add_argument('--plan', help='name of the plan the guest had to finish')
     ap.add_argument('--prefix', default='', help='prefix for the test names')
+    ap.add_argument('--splats', default=SPLATS, help='the kernel-splat classes (%(default)s)')
     args = ap.parse_args()
 
     try:
@@ -72,11 +68,16 @@ def main():
         print(f'# cannot read {args.console}: {e}')
 
     results = []
-    for name, pat, what in PROBLEMS:
-        rx = re.compile(pat)
+    dmar_fault = None
+    for name, rx, what in load_splats(args.splats):
+        if name == 'dmar-fault':
+            dmar_fault = rx
+            continue
         hits = [l for l in lines if rx.search(l)]
-        results.append((args.prefix + name, not hits,
+        results.append((args.prefix + 'no-' + name, not hits,
                         [f'{what}: {h}' for h in hits], None))
+    if dmar_fault is None:
+        sys.exit(f'{args.splats}: no dmar-fault class')
 
     expected, unexpected, inside = [], [], False
     for l in lines:
@@ -84,7 +85,7 @@ def main():
             inside = True
         elif 'pasid-harness: expect DMAR fault end' in l:
             inside = False
-        elif DMAR_FAULT.search(l):
+        elif dmar_fault.search(l):
             (expected if inside else unexpected).append(l)
     diags = [f'unexpected: {l}' for l in unexpected] + [f'expected: {l}' for l in expected]
     results.append((args.prefix + 'no-unexpected-dmar-fault', not unexpected, diags, None))

@@ -54,3 +54,13 @@ kmemleak_scan() {
 		END { flush(); printf "ours %d others %d\n", n, m }' \
 		/sys/kernel/debug/kmemleak
 }
+# kernel_splats [CLASS...]: print the lines of stdin that match the
+# kernel-splat patterns of /tests/splats, of every class or of the classes
+# named (the same list scripts/check-dmesg.py applies to the whole log).
+kernel_splats() {
+	awk -F '\t' -v want=" $* " '
+		/^#/ || NF < 2 { next }
+		want == "  " || index(want, " " $1 " ") { print $2 }' \
+		/tests/splats >/tmp/splat-patterns
+	grep -E -f /tmp/splat-patterns
+}
