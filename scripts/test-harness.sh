@@ -97,6 +97,17 @@ else
 	notok hygiene-fails-when-the-guest-did-not-finish "an empty log passed" "$w/hyg2.ktap"
 fi
 
+# The guest tests' kernel_splats (guest/tests/lib.sh) uses the same list.
+splats() { (SPLATS=$TOP/guest/tests/splats TMPDIR=$w; . "$TOP/guest/tests/lib.sh"; kernel_splats "$@"); }
+if splats <"$w/console.log" >"$w/sp1" &&
+   grep -q 'WARNING: CPU: 0 PID: 1' "$w/sp1" && grep -q 'DMA Read NO_PASID' "$w/sp1" &&
+   ! splats oops lockdep-report <"$w/console.log" >"$w/sp2" && [ ! -s "$w/sp2" ] &&
+   splats warning <"$w/console.log" | grep -q 'cut here'; then
+	ok guest-kernel-splats-match-by-class
+else
+	notok guest-kernel-splats-match-by-class "wrong lines" "$w/sp1"
+fi
+
 # --- kernel config ---------------------------------------------------------
 printf 'CONFIG_A=y\nCONFIG_B=m\n# CONFIG_C is not set\n' >"$w/frag.config"
 printf 'CONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=y\n' >"$w/dot.config"

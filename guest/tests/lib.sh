@@ -61,6 +61,9 @@ kernel_splats() {
 	awk -F '\t' -v want=" $* " '
 		/^#/ || NF < 2 { next }
 		want == "  " || index(want, " " $1 " ") { print $2 }' \
-		/tests/splats >/tmp/splat-patterns
-	grep -E -f /tmp/splat-patterns
+		"${SPLATS:-/tests/splats}" >"${TMPDIR:-/tmp}/splat-patterns.$$"
+	grep -E -f "${TMPDIR:-/tmp}/splat-patterns.$$"
+	set -- $?
+	rm -f "${TMPDIR:-/tmp}/splat-patterns.$$"
+	return "$1"
 }
