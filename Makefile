@@ -9,10 +9,11 @@ QEMU_BIN   := $(BUILD)/qemu-out/qemu-system-x86_64
 KERNEL_IMG := $(BUILD)/kernel/arch/x86/boot/bzImage
 INITRAMFS  := $(BUILD)/initramfs.cpio.gz
 KUNIT_DIR  := $(BUILD)/src/linux/tools/testing/kunit
+TOOLS      := $(BUILD)/tools
 PROFILE    ?= default
 PLAN       ?= -
 
-export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR LINUX_DEB_VERSION \
+export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR TOOLS LINUX_DEB_VERSION \
 	LINUX_DEB_SHA256 QEMU_DEB_VERSION QEMU_DEB_SERIES
 
 S := scripts
@@ -41,6 +42,7 @@ help:
 
 deps:
 	@$(S)/install-deps.sh
+	@$(S)/fetch-tools.sh $(TOOLS)
 
 sources: deps
 	@$(S)/fetch-linux.sh $(LINUX_DEB_VERSION) $(LINUX_DEB_SHA256) $(BUILD)/src/linux

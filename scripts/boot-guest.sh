@@ -32,7 +32,8 @@ prof=$("$here/profile.py" shell "$profile") || exit 2
 eval "$prof"
 qemu=${QEMU_BIN:?QEMU_BIN not set} kernel=${KERNEL_IMG:?KERNEL_IMG not set}
 initrd=${INITRAMFS:?INITRAMFS not set}
-bios=/usr/share/seabios/bios-256k.bin
+# SeaBIOS from bookworm-backports, unpacked by scripts/fetch-tools.sh
+bios=${TOOLS:-$top/build/tools}/root/usr/share/seabios/bios-256k.bin
 
 # Plan or test, and the sum of the per-test limits (run-plan's default: 60 s)
 limits() { # plan lines on stdin -> sum of their limits

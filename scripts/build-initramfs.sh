@@ -6,20 +6,20 @@
 # kernel's O= directory) into /lib/pasid-harness/pasid_dma_test.ko, and the
 # x86 kselftests of a process's PASID (pasid_lifetime_64, pasid_stress_64),
 # built from that kernel's source tree, into /usr/lib/kselftest-x86.
-# Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT [KBUILD_DIR]
+# Runs as an ordinary user.
+# Usage: build-initramfs.sh GUESTDIR MODINST OUTPUT KBUILD_DIR
 set -euo pipefail
 guest=$(cd "$1" && pwd) modinst=$2 output=$3 kbuild=${4:-}
 die() { echo "build-initramfs: $*" >&2; exit 1; }
+[ -n "$kbuild" ] || die "usage: build-initramfs.sh GUESTDIR MODINST OUTPUT KBUILD_DIR"
 root=$(mktemp -d) kmod= kst=
-trap 'rm -rf "$root" ${kmod:+"$kmod"} ${kst:+"$kst"}' EXIT
+trap 'rm -rf "$root" "$root.nodes" ${kmod:+"$kmod"} ${kst:+"$kst"}' EXIT
 
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib,lib64}
 cp /bin/busybox "$root/bin/busybox"
 for app in $("$root/bin/busybox" --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
-mknod -m 600 "$root/dev/console" c 5 1
-mknod -m 666 "$root/dev/null" c 1 3
 
 install -m 755 "$guest/init" "$root/init"
 install -m 755 "$guest/run-plan" "$root/bin/run-plan"
@@ -82,7 +82,16 @@ if [ -n "$kbuild" ]; then
 	fi
 fi
 
-(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0) |
-	gzip -1 >"$output.tmp"
+# The device nodes the kernel opens before /init mounts devtmpfs, made by
+# the kernel's own gen_init_cpio as a second archive (the kernel unpacks
+# concatenated archives): no mknod, so no root needed.
+mkcpio=${kbuild:+$kbuild/usr/gen_init_cpio}
+[ -n "$mkcpio" ] && [ -x "$mkcpio" ] ||
+	die "no usr/gen_init_cpio in the kernel build directory '${kbuild:-}' (build the kernel first)"
+printf '%s\n' 'nod /dev/console 0600 0 0 c 5 1' 'nod /dev/null 0666 0 0 c 1 3' >"$root.nodes"
+{
+	(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet -R 0:0)
+	"$mkcpio" "$root.nodes"
+} | gzip -1 >"$output.tmp"
 mv "$output.tmp" "$output"
 echo "build-initramfs: $output ($(du -h "$output" | cut -f1))"

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Configure (once) and build qemu-system-x86_64 from the working tree.
+# Configure (once) and build qemu-system-x86_64 from the working tree, with
+# the meson and SeaBIOS of build/tools (scripts/fetch-tools.sh; TOOLS
+# overrides the directory).
 # Usage: build-qemu.sh TREE OUTDIR
 set -euo pipefail
 tree=$(cd "$1" && pwd) out=$2
+tools=${TOOLS:-$(cd "$(dirname "$0")/.." && pwd)/build/tools}
+[ -x "$tools/venv/bin/python3" ] ||
+	{ echo "build-qemu: no build tools in $tools: run scripts/fetch-tools.sh $tools (make deps)" >&2; exit 1; }
 mkdir -p "$out" && out=$(cd "$out" && pwd)
 export CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=1
-if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.tree" 2>/dev/null)" != "$tree" ]; then
+if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.tree" 2>/dev/null)" != "$tree $tools" ]; then
 	rm -rf "${out:?}"/*
 	(cd "$out" && "$tree/configure" \
-		--python=/usr/bin/python3 \
+		--python="$tools/venv/bin/python3" \
 		--cc="ccache gcc" --host-cc="ccache gcc" --cxx="ccache g++" \
 		--target-list=x86_64-softmmu --disable-docs --disable-download \
 		--disable-rust --disable-install-blobs --disable-werror \
@@ -16,7 +21,7 @@ if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.tree" 2>/dev/null)" != "$tree"
 		--disable-spice --disable-curses --disable-xen --disable-kvm \
 		--enable-tcg --enable-trace-backends=log) >"$out/configure.log" 2>&1 ||
 		{ tail -30 "$out/configure.log" >&2; echo "build-qemu: configure failed ($out/configure.log)" >&2; exit 1; }
-	echo "$tree" >"$out/.tree"
+	echo "$tree $tools" >"$out/.tree"
 fi
 ninja -C "$out" qemu-system-x86_64 >"$out/ninja.log" 2>&1 ||
 	{ grep -B2 -A10 'error' "$out/ninja.log" | head -60 >&2; echo "build-qemu: build failed ($out/ninja.log)" >&2; exit 1; }
@@ -26,11 +31,11 @@ make -s -C "$out/pc-bios/optionrom" >"$out/optionrom.log" 2>&1 ||
 	{ tail -20 "$out/optionrom.log" >&2; echo "build-qemu: option ROM build failed" >&2; exit 1; }
 [ -f "$out/pc-bios/optionrom/linuxboot_dma.bin" ] || { echo "build-qemu: no linuxboot_dma.bin" >&2; exit 1; }
 # QEMU run from its build directory looks for firmware in qemu-bundle/:
-# link SeaBIOS (bookworm-backports) and the option ROMs there, so that
-# qtests and plain runs find them without -L.
+# link SeaBIOS (bookworm-backports, unpacked in build/tools) and the option
+# ROMs there, so that qtests and plain runs find them without -L.
 datadir=$out/qemu-bundle/usr/local/share/qemu
 mkdir -p "$datadir"
-for f in /usr/share/seabios/bios-256k.bin /usr/share/seabios/bios.bin \
+for f in "$tools"/root/usr/share/seabios/bios-256k.bin "$tools"/root/usr/share/seabios/bios.bin \
 	"$out"/pc-bios/optionrom/*.bin; do
 	ln -sf "$f" "$datadir/$(basename "$f")"
 done

@@ -71,7 +71,7 @@ timed() {
 }
 setup_ok() { ! grep -q "^not ok [0-9]* $1\$\|^ok [0-9]* $1 # SKIP" <(printf '%s\n' "${setup[@]}"); }
 
-stage deps scripts/install-deps.sh
+stage deps bash -c "scripts/install-deps.sh && scripts/fetch-tools.sh '$TOOLS'"
 stage sources bash -c "scripts/fetch-linux.sh '$LINUX_DEB_VERSION' '$LINUX_DEB_SHA256' '$BUILD/src/linux' &&
 	scripts/fetch-qemu.sh '$QEMU_DEB_VERSION' '$QEMU_DEB_SERIES' '$BUILD/src/qemu'"
 stage trees bash -c "scripts/prepare-tree.sh '$BUILD/src/linux' '$BUILD/linux' patches/linux &&

@@ -76,9 +76,8 @@ def main():
         'commit': tool(['git', '-C', top, 'rev-parse', '--short', 'HEAD']),
         'tools': {'gcc': tool(['gcc', '--version']),
                   'python3': tool(['python3', '--version']),
-                  'meson': tool(['meson', '--version']),
                   'sparse': tool(['sparse', '--version']),
-                  'seabios': tool(['dpkg-query', '-W', '-f', '${Version}', 'seabios'])},
+                  'build/tools': (read(os.path.join(build, 'tools', '.done')) or '').split()},
         'budget': budget(top),
     }
     json.dump(meta, sys.stdout, indent=1)

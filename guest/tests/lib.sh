@@ -67,3 +67,58 @@ kernel_splats() {
 	rm -f "${TMPDIR:-/tmp}/splat-patterns.$$"
 	return "$1"
 }
+# run CMD...: run it, after a "+ CMD" line; its failure fails the test.
+# run_quiet CMD...: the same without the line and the output.
+run() { echo "+ $*"; "$@" || fail "failed: $*"; }
+run_quiet() { "$@" >/dev/null || fail "failed: $*"; }
+# dsa_bind: set DSA_BDF to the DSA's PCI address and make sure idxd is
+# bound to it as dsa0; skips without a DSA.
+dsa_bind() {
+	DSA_BDF=$(find_pci 0x8086 0x0b25) || skip "no DSA (8086:0b25) on the PCI bus"
+	[ -d /sys/bus/dsa/devices/dsa0 ] || modprobe idxd || fail "modprobe idxd failed"
+	[ -d /sys/bus/dsa/devices/dsa0 ] || fail "idxd did not bind the DSA"
+}
+# wq_kernel WQ MODE SIZE [THRESHOLD]: dsa0's WQ (wq0.N) as a kernel
+# dmaengine work queue, MODE dedicated or shared, in group 0 with engine 0;
+# enables the device and the WQ.  wq_off WQ disables both again.
+wq_kernel() {
+	run_quiet accel-config config-engine dsa0/engine0.0 --group-id=0
+	run_quiet accel-config config-wq "dsa0/$1" --group-id=0 --mode="$2" \
+		--type=kernel --name=dmaengine --priority=10 --wq-size="$3" ${4:+--threshold=$4}
+	run_quiet accel-config enable-device dsa0
+	if ! accel-config enable-wq "dsa0/$1" >/dev/null; then
+		dmesg | tail -n 5
+		fail "$2 kernel work queue dsa0/$1 could not be enabled"
+	fi
+}
+wq_off() {
+	run_quiet accel-config disable-wq "dsa0/$1"
+	run_quiet accel-config disable-device dsa0
+}
+# dma_channel: print the first DMA channel (a kernel WQ's); false if none
+dma_channel() {
+	ls /sys/class/dma 2>/dev/null | head -n 1 | grep .
+}
+# dmatest_start CHANNEL ITERATIONS [THREADS [TIMEOUT_MS]]: start dmatest
+# (memcpy, every result verified) on CHANNEL; dmatest_wait CHANNEL waits for
+# it, prints the summary line of each thread of this run and unloads it.
+dmatest_start() {
+	echo "pasid-harness: dmatest on $1 begins ($$)" >/dev/kmsg
+	run_quiet modprobe dmatest timeout="${4:-60000}" iterations="$2" \
+		threads_per_chan="${3:-1}" channel="$1"
+	echo 1 >/sys/module/dmatest/parameters/run
+}
+dmatest_wait() {
+	cat /sys/module/dmatest/parameters/wait >/dev/null
+	# the lines after the last start mark: this run's
+	dmesg | awk -v m="pasid-harness: dmatest on $1 begins ($$)" '
+		index($0, m) { buf = ""; next }
+		{ buf = buf $0 "\n" }
+		END { printf "%s", buf }' |
+		grep "dmatest: $1-copy[0-9]*: summary" | sed 's/^\[[ 0-9.]*\] //'
+	rmmod dmatest
+}
+# dmatest_field LINE tests|failures: that number of a summary line
+dmatest_field() {
+	echo "$1" | sed -n "s/.* \([0-9]*\) $2.*/\1/p"
+}
