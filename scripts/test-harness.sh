@@ -44,6 +44,24 @@ EOF
 expect verdict-fails-on-a-failing-ktap-line nonzero '^1 passed, 1 failed, 0 skipped$' "$w/v1" -- \
 	verdict s="$w/fail.ktap"
 
+cat >"$w/diag.ktap" <<'EOF'
+KTAP version 1
+1..3
+# fine: all good
+ok 1 fine
+# broken: dmatest reported 3 failures
+not ok 2 broken # exit status 1
+ok 3 maybe # SKIP no device here
+EOF
+verdict --markdown "$w/results.md" s="$w/diag.ktap" >/dev/null 2>&1
+if grep -q '^- \*\*FAIL\*\* broken$' "$w/results.md" &&
+   grep -q '^  dmatest reported 3 failures$' "$w/results.md" &&
+   grep -q '^- \*\*SKIP\*\* maybe — no device here$' "$w/results.md"; then
+	ok results-page-shows-failures-with-their-log-and-skips-with-their-reason
+else
+	notok results-page-shows-failures-with-their-log-and-skips-with-their-reason "wrong page" "$w/results.md"
+fi
+
 cat >"$w/short.ktap" <<'EOF'
 KTAP version 1
 1..3

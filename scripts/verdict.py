@@ -141,6 +141,8 @@ def markdown(summary, path):
         for t in odd:
             out.append(f"- **{t['status']}** {t['name']}" +
                        (f" — {t['reason']}" if t.get('reason') else ''))
+            if t.get('log'):
+                out += ['', '  ```'] + [f'  {l}' for l in t['log']] + ['  ```', '']
         passed = [t['name'] for t in st['tests'] if t['status'] == 'PASS']
         if passed:
             out += ['', '<details><summary>passed</summary>', '',
@@ -148,6 +150,20 @@ def markdown(summary, path):
         out.append('')
     with open(path, 'w', encoding='utf-8') as f:
         f.write('\n'.join(out))
+
+
+def diagnostics(path):
+    """Test name -> its diagnostic lines ("# NAME: text") in the KTAP file."""
+    diags = {}
+    try:
+        with open(path, encoding='utf-8', errors='replace') as f:
+            for line in f:
+                m = re.match(r'\s*# ([^\s:]+): (.*)$', line.rstrip('\n'))
+                if m:
+                    diags.setdefault(m.group(1), []).append(m.group(2))
+    except OSError:
+        pass
+    return diags
 
 
 def skip_reasons(path):
@@ -198,6 +214,14 @@ def main():
         counts = {s: sum(1 for _, st in results if st == s)
                   for s in ('PASS', 'FAIL', 'SKIP')}
         reasons = skip_reasons(path)
+        diags = diagnostics(path)
+
+        def excerpt(name):
+            """The last diagnostic lines of a failed test, for the results page."""
+            for part in reversed(name.split('.')):
+                if part in diags:
+                    return {'log': diags[part][-15:]}
+            return {}
 
         def reason(name):
             parts = name.split('.')
@@ -208,7 +232,8 @@ def main():
         summary['stages'][stage] = {
             'file': path, 'passed': counts['PASS'], 'failed': counts['FAIL'],
             'skipped': counts['SKIP'],
-            'tests': [dict({'name': n, 'status': st}, **(reason(n) if st == 'SKIP' else {}))
+            'tests': [dict({'name': n, 'status': st},
+                           **(reason(n) if st == 'SKIP' else excerpt(n) if st == 'FAIL' else {}))
                       for n, st in results]}
         summary['passed'] += counts['PASS']
         summary['failed'] += counts['FAIL']
