@@ -98,6 +98,8 @@ beside=$!
 boot_plan() {
 	local dir=$BUILD/boot-$2 plan
 	plan=$(eval "$(scripts/profile.py shell "$2")" && echo "$profile_plan")
+	# Nothing of an earlier run may pass for this one's
+	rm -f "$dir/results.ktap" "$dir/console.log" "$dir/qemu.log"
 	stage --continue "$1" scripts/boot-guest.sh "$2" - "$dir"
 	[ -f "$dir/results.ktap" ] && cp "$dir/results.ktap" "$R/guest$3.ktap"
 	if [ -f "$dir/console.log" ]; then
@@ -139,7 +141,16 @@ if [ ! -f "$KUNIT_DIR/kunit_parser.py" ]; then
 	exit 1
 fi
 scripts/results-meta.py "$TOP" "$BUILD" >"$R/meta.json"
-python3 scripts/verdict.py --kunit-dir "$KUNIT_DIR" --meta "$R/meta.json" \
+# Every stage expects the skips of config/expected-skips and no other;
+# each boot's guest stage those its plan lists too.
+plan_of() { (eval "$(scripts/profile.py shell "$1")" && echo "guest/plans/$profile_plan"); }
+expect=()
+for st in setup static qemu guest hygiene retries guest-pt hygiene-pt guest-np hygiene-np harness; do
+	expect+=(--expected-skips "$st=config/expected-skips")
+done
+expect+=(--expected-skips "guest=$(plan_of main)" --expected-skips "guest-pt=$(plan_of passthrough)"
+	--expected-skips "guest-np=$(plan_of nopasid)")
+python3 scripts/verdict.py --kunit-dir "$KUNIT_DIR" --meta "$R/meta.json" "${expect[@]}" \
 	--times "$R/times.txt" --json "$R/summary.json" --markdown "$R/results.md" \
 	--log "$R/parser.log" \
 	setup="$R/setup.ktap" static="$R/static.ktap" qemu="$R/qemu.ktap" guest="$R/guest.ktap" \

@@ -80,6 +80,12 @@ EOF
 expect verdict-counts-skips-apart-from-passes 0 '^1 passed, 0 failed, 1 skipped$' "$w/v3" -- \
 	verdict s="$w/skip.ktap"
 
+printf '# expected skip: two no device\n' >"$w/expect"
+expect verdict-fails-on-a-skip-nobody-expected nonzero 'FAIL: two \(unexpected skip: no device\)' \
+	"$w/v3b" -- verdict --expected-skips s=/dev/null s="$w/skip.ktap"
+expect verdict-accepts-a-skip-the-plan-expects 0 '^1 passed, 0 failed, 1 skipped$' "$w/v3c" -- \
+	verdict --expected-skips s="$w/expect" s="$w/skip.ktap"
+
 expect verdict-fails-on-a-missing-stage nonzero 'stage did not produce' "$w/v4" -- \
 	verdict s="$w/nonexistent.ktap"
 

@@ -140,6 +140,7 @@ def markdown(summary, path):
         odd = [t for t in st['tests'] if t['status'] != 'PASS']
         for t in odd:
             out.append(f"- **{t['status']}** {t['name']}" +
+                       (' (unexpected skip)' if t.get('unexpected_skip') else '') +
                        (f" — {t['reason']}" if t.get('reason') else ''))
             if t.get('log'):
                 out += ['', '  ```'] + [f'  {l}' for l in t['log']] + ['  ```', '']
@@ -180,6 +181,24 @@ def skip_reasons(path):
     return reasons
 
 
+EXPECT = re.compile(r'^#\s*expected skip:\s*(\S+)\s*(.*)$')
+
+
+def expected_skips(path):
+    """The skips a plan (or config/expected-skips) expects: name -> reason.
+
+    Lines "# expected skip: NAME REASON"; NAME is the test's name as the
+    verdict prints it within its stage (kunit.example.example_skip_test).
+    """
+    skips = {}
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            m = EXPECT.match(line.strip())
+            if m:
+                skips[m.group(1)] = m.group(2).lstrip('-— ').strip()
+    return skips
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--kunit-dir', required=True,
@@ -189,10 +208,19 @@ def main():
     ap.add_argument('--meta', help='JSON of what produced the results (results-meta.py)')
     ap.add_argument('--times', help='stage times, lines "STAGE SECONDS"')
     ap.add_argument('--markdown', help='write a results page here')
+    ap.add_argument('--expected-skips', action='append', default=[], metavar='STAGE=FILE',
+                    help='the skips STAGE expects ("# expected skip: NAME REASON" lines in '
+                    'FILE); any other skip of a stage named here fails')
     ap.add_argument('stages', nargs='+', metavar='NAME=FILE.ktap')
     args = ap.parse_args()
     kp = load_parser(args.kunit_dir)
 
+    expect = {}
+    for spec in args.expected_skips:
+        if '=' not in spec:
+            ap.error(f'--expected-skips "{spec}" is not STAGE=FILE')
+        stage, path = spec.split('=', 1)
+        expect.setdefault(stage, {}).update(expected_skips(path))
     summary = {'stages': {}, 'passed': 0, 'failed': 0, 'skipped': 0}
     if args.meta:
         with open(args.meta, encoding='utf-8') as f:
@@ -210,6 +238,11 @@ def main():
             results, log = [(f'stage did not produce {path}', 'FAIL')], ''
         else:
             results, log = parse_stage(kp, path)
+        unexpected = set()
+        if stage in expect:
+            # A skip nobody expected hides a feature: it fails.
+            unexpected = {n for n, st in results if st == 'SKIP' and n not in expect[stage]}
+            results = [(n, 'FAIL') if n in unexpected else (n, st) for n, st in results]
         logs.append(f'=== {stage} ({path})\n{log}')
         counts = {s: sum(1 for _, st in results if st == s)
                   for s in ('PASS', 'FAIL', 'SKIP')}
@@ -233,7 +266,9 @@ def main():
             'file': path, 'passed': counts['PASS'], 'failed': counts['FAIL'],
             'skipped': counts['SKIP'],
             'tests': [dict({'name': n, 'status': st},
-                           **(reason(n) if st == 'SKIP' else excerpt(n) if st == 'FAIL' else {}))
+                           **({'unexpected_skip': True} if n in unexpected else {}),
+                           **(reason(n) if st == 'SKIP' or n in unexpected else
+                              excerpt(n) if st == 'FAIL' else {}))
                       for n, st in results]}
         summary['passed'] += counts['PASS']
         summary['failed'] += counts['FAIL']
@@ -241,8 +276,15 @@ def main():
         line = f"{stage:<10} {counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped"
         print(line)
         for n, st in results:
-            if st != 'PASS':
+            if n in unexpected:
+                print(f'    FAIL: {n} (unexpected skip: {reason(n).get("reason", "no reason")})')
+            elif st == 'SKIP':
+                print(f'    SKIP: {n} ({reason(n).get("reason", "no reason")}; expected)'
+                      if stage in expect else f'    SKIP: {n}')
+            elif st != 'PASS':
                 print(f'    {st}: {n}')
+        for n in sorted(set(expect.get(stage, {})) - {m for m, st in results if st == 'SKIP'}):
+            print(f'    note: expected skip {n} did not happen (the list is stale?)')
 
     times = dict(summary.get('times', {}))
     wall = times.pop('wall', None)
