@@ -42,10 +42,16 @@ def series(top, name):
     names = [l.split('#')[0].strip() for l in (read(os.path.join(d, 'series')) or '').splitlines()]
     names = [n for n in names if n]
     digest = hashlib.sha256()
+    ids = []
     for n in names:
         with open(os.path.join(d, n), 'rb') as f:
-            digest.update(f.read())
-    return {'patches': len(names), 'sha256': digest.hexdigest()[:16]}
+            text = f.read()
+        digest.update(text)
+        # git's patch id: the change itself, whatever the message and line numbers
+        out = subprocess.run(['git', 'patch-id', '--stable'], input=text,
+                             capture_output=True, check=False).stdout.split()
+        ids.append({'patch': n, 'patch-id': out[0].decode()[:16] if out else None})
+    return {'patches': len(names), 'sha256': digest.hexdigest()[:16], 'ids': ids}
 
 
 def tool(cmd):
