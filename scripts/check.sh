@@ -20,7 +20,8 @@ R=$BUILD/results
 rm -rf "$R" && mkdir -p "$R"
 : >"$R/times.txt"
 limit=${CHECK_LIMIT:-$(sed -n 's/^limit *= *\([0-9]*\).*/\1/p' config/budget)}
-deadline=$(($(date +%s) + ${limit:-5100}))
+start=$(date +%s)
+deadline=$((start + ${limit:-5100}))
 
 # limited command...: run it, killed at the overall deadline
 limited() {
@@ -92,12 +93,14 @@ stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$INITR
 ) &
 beside=$!
 
+# plan_of PROFILE: the plan the profile runs
+plan_of() { (eval "$(scripts/profile.py shell "$1")" && echo "$profile_plan"); }
 # boot_plan STAGE PROFILE KEY: boot the machine PROFILE (config/profiles)
 # with its plan, keep its results as guest$KEY.ktap and the hygiene check
 # of its console as hygiene$KEY.ktap.
 boot_plan() {
 	local dir=$BUILD/boot-$2 plan
-	plan=$(eval "$(scripts/profile.py shell "$2")" && echo "$profile_plan")
+	plan=$(plan_of "$2")
 	# Nothing of an earlier run may pass for this one's
 	rm -f "$dir/results.ktap" "$dir/console.log" "$dir/qemu.log"
 	stage --continue "$1" scripts/boot-guest.sh "$2" - "$dir"
@@ -126,7 +129,7 @@ retries=$(grep -c 'intel_dsa_enq_retry .* injected occupancy' "$BUILD/boot-main/
 } >"$R/retries.ktap"
 
 wait $beside
-echo "wall $(($(date +%s) - deadline + ${limit:-5100}))" >>"$R/times.txt"
+echo "wall $(($(date +%s) - start))" >>"$R/times.txt"
 
 {
 	echo "KTAP version 1"
@@ -143,10 +146,10 @@ fi
 scripts/results-meta.py "$TOP" "$BUILD" >"$R/meta.json"
 # The skips each stage expects, and no other: each boot's guest stage
 # those its plan lists, static those of config/expected-skips, the rest none.
-plan_of() { (eval "$(scripts/profile.py shell "$1")" && echo "guest/plans/$profile_plan"); }
 expect=(--expected-skips static=config/expected-skips
-	--expected-skips "guest=$(plan_of main)" --expected-skips "guest-pt=$(plan_of passthrough)"
-	--expected-skips "guest-np=$(plan_of nopasid)")
+	--expected-skips "guest=guest/plans/$(plan_of main)"
+	--expected-skips "guest-pt=guest/plans/$(plan_of passthrough)"
+	--expected-skips "guest-np=guest/plans/$(plan_of nopasid)")
 for st in setup qemu hygiene retries hygiene-pt hygiene-np harness; do
 	expect+=(--expected-skips "$st=/dev/null")
 done

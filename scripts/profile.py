@@ -50,7 +50,8 @@ def resolve(profiles, name, path):
         sys.exit(f'{path}: no profile "{name}" (profiles: {", ".join(profiles)})')
     p = dict(profiles[DEFAULT])
     p.update(profiles[name])
-    p.setdefault('cpu', 'max')
+    if not p.get('cpu'):
+        sys.exit(f'{path}: profile "{name}" has no cpu, nor has [{DEFAULT}]')
     for k in KEYS:
         p.setdefault(k, '')
     return p

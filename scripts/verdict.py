@@ -153,32 +153,33 @@ def markdown(summary, path):
         f.write('\n'.join(out))
 
 
-def diagnostics(path):
-    """Test name -> its diagnostic lines ("# NAME: text") in the KTAP file."""
-    diags = {}
+def annotations(path):
+    """From the KTAP file's own lines: test name -> its SKIP reason, and
+    test name -> its diagnostic lines ("# NAME: text")."""
+    reasons, diags = {}, {}
     try:
         with open(path, encoding='utf-8', errors='replace') as f:
             for line in f:
-                m = re.match(r'\s*# ([^\s:]+): (.*)$', line.rstrip('\n'))
+                line = line.rstrip('\n')
+                m = re.match(r'\s*ok \d+ (.*?) # SKIP ?(.*)$', line)
+                if m:
+                    reasons[m.group(1)] = m.group(2)
+                m = re.match(r'\s*# ([^\s:]+): (.*)$', line)
                 if m:
                     diags.setdefault(m.group(1), []).append(m.group(2))
     except OSError:
         pass
-    return diags
+    return reasons, diags
 
 
-def skip_reasons(path):
-    """Test name -> SKIP reason, from the KTAP file's own lines."""
-    reasons = {}
-    try:
-        with open(path, encoding='utf-8', errors='replace') as f:
-            for line in f:
-                m = re.match(r'\s*ok \d+ (.*?) # SKIP ?(.*)$', line)
-                if m:
-                    reasons[m.group(1)] = m.group(2)
-    except OSError:
-        pass
-    return reasons
+def by_suffix(table, name):
+    """table's entry for NAME (stage.suite.test), or for its shortest
+    suffix that KTAP names on its own (suite.test, test); None if none."""
+    parts = name.split('.')
+    for i in range(len(parts)):
+        if '.'.join(parts[i:]) in table:
+            return table['.'.join(parts[i:])]
+    return None
 
 
 EXPECT = re.compile(r'^#\s*expected skip:\s*(\S+)\s*(.*)$')
@@ -246,22 +247,16 @@ def main():
         logs.append(f'=== {stage} ({path})\n{log}')
         counts = {s: sum(1 for _, st in results if st == s)
                   for s in ('PASS', 'FAIL', 'SKIP')}
-        reasons = skip_reasons(path)
-        diags = diagnostics(path)
+        reasons, diags = annotations(path)
+
+        def reason(name):
+            r = by_suffix(reasons, name)
+            return {} if r is None else {'reason': r}
 
         def excerpt(name):
             """The last diagnostic lines of a failed test, for the results page."""
-            for part in reversed(name.split('.')):
-                if part in diags:
-                    return {'log': diags[part][-15:]}
-            return {}
-
-        def reason(name):
-            parts = name.split('.')
-            for i in range(len(parts)):
-                if '.'.join(parts[i:]) in reasons:
-                    return {'reason': reasons['.'.join(parts[i:])]}
-            return {}
+            d = by_suffix(diags, name)
+            return {} if d is None else {'log': d[-15:]}
         summary['stages'][stage] = {
             'file': path, 'passed': counts['PASS'], 'failed': counts['FAIL'],
             'skipped': counts['SKIP'],
