@@ -9,7 +9,7 @@
 # Usage: fetch-tools.sh OUTDIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=$1
+mkdir -p "$1" && out=$(cd "$1" && pwd)
 pkgs=(meson python3-pycotap seabios)
 die() { echo "fetch-tools: $*" >&2; exit 1; }
 apt_bp() { "$here/apt-private.sh" tools deb bookworm-backports "$@"; }
@@ -18,7 +18,9 @@ check() { # the unpacked tools are usable and new enough
 	local py=$out/venv/bin/python3 meson_ver bios
 	[ -x "$py" ] || return 1
 	meson_ver=$("$py" -c 'import mesonbuild.coredata as c; print(c.version)' 2>/dev/null) || return 1
-	"$py" -c 'import pycotap' 2>/dev/null || return 1
+	# ours, not a meson or pycotap the host happens to have
+	"$py" -c 'import mesonbuild, pycotap; print(mesonbuild.__file__, pycotap.__file__)' \
+		2>/dev/null | grep -qx "$out/venv/[^ ]* $out/venv/[^ ]*" || return 1
 	dpkg --compare-versions "$meson_ver" ge 1.5 || return 1
 	bios=$out/root/usr/share/seabios/bios-256k.bin
 	[ -f "$bios" ] || return 1
