@@ -19,7 +19,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR TOOLS LINUX_DEB_VERSION
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect clean
+	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect mutants clean
 
 all: demo
 
@@ -39,6 +39,8 @@ help:
 	@echo "make measure-qi   count invalidation descriptors per DMA unmap with 0/1/2 PASIDs"
 	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
+	@echo "make mutants        seeded mutants of the kernel series, each booted (slow;"
+	@echo "                    M=\"name ...\" for some; table in build/mutants/report.md)"
 
 deps:
 	@$(S)/install-deps.sh
@@ -122,6 +124,11 @@ qemu-bisect: trees
 
 kernel-bisect: trees
 	@$(S)/build-each-patch.sh linux $(BUILD)/linux $(BUILD)/kernel-bisect
+
+# Each mutant of mutants/ applied alone, built and booted with the tests
+# that should catch it: killed or survived (slow; not part of check).
+mutants: qemu trees
+	@$(S)/mutants.sh $(BUILD)/linux $(BUILD)/mutants $(M)
 
 series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox

@@ -12,6 +12,8 @@
 #   BOOT_TIMEOUT   seconds before the guest is killed (default: 180 for
 #                  the boot itself plus the plan's per-test limits)
 #   KERNEL_APPEND  more kernel command line; QEMU_EXTRA more QEMU arguments
+#   GUEST_DIR      the guest/ directory the initramfs was built from
+#                  (its plans; default: the harness's guest/)
 # The guest's third serial port (ttyS2) reaches QEMU's monitor through
 # scripts/guest-control.py (QMP commands tests need, one per line; its log
 # is OUTDIR/control.log).
@@ -51,12 +53,13 @@ test=)
 *)
 	plan=$what
 	[ "$plan" = - ] && plan=$profile_plan
-	if [ ! -f "$top/guest/plans/$plan" ]; then
-		echo "boot-guest: no plan '$plan' (plans: $(ls "$top/guest/plans" | tr '\n' ' '))" >&2
+	plans=${GUEST_DIR:-$top/guest}/plans
+	if [ ! -f "$plans/$plan" ]; then
+		echo "boot-guest: no plan '$plan' (plans: $(ls "$plans" | tr '\n' ' '))" >&2
 		exit 2
 	fi
 	karg="pasid.plan=$plan" done_name=$plan
-	sum=$(limits <"$top/guest/plans/$plan") ;;
+	sum=$(limits <"$plans/$plan") ;;
 esac
 case $done_name in *[!A-Za-z0-9_.,=/-]*)
 	echo "boot-guest: '$done_name' does not fit on a kernel command line" >&2; exit 2 ;;

@@ -10,7 +10,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 kind=$1 tree=$(cd "$2" && pwd) work=$3
 case $kind in
-qemu) build() { "$here/build-qemu.sh" "$1" "$2"; } ;;
+qemu) build() { QEMU_ALL_DEVICES=1 "$here/build-qemu.sh" "$1" "$2"; } ;;
 linux) build() { ALLOW_MISSING_KCONFIG=1 "$here/build-kernel.sh" "$1" "$2" "$here/../config/kernel"; } ;;
 *) echo "build-each-patch: unknown series '$kind' (qemu or linux)" >&2; exit 2 ;;
 esac

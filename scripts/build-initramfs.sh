@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the guest initramfs: busybox-static, guest/ (init, run-plan, plans,
+# Build the guest initramfs: busybox-static, guest/ (init, run-plan, leftovers, plans,
 # tests), the kernel's modules, and the userspace tools the tests use
 # (accel-config with its libraries), the guest test programs, and the test
 # module guest/kmod built against the kernel build directory KBUILD_DIR (the
@@ -23,6 +23,7 @@ done
 
 install -m 755 "$guest/init" "$root/init"
 install -m 755 "$guest/run-plan" "$root/bin/run-plan"
+install -m 755 "$guest/leftovers" "$root/bin/leftovers"
 cp -r "$guest/plans" "$guest/tests" "$root/"
 chmod -R a+rX "$root/plans" "$root/tests"
 

@@ -30,7 +30,7 @@ fi
 "$here/check-dmesg.py" --plan "${what#test=}" "$out/console.log" >"$out/hygiene.ktap"
 # The plan lists the skips it expects; a single test expects none.
 plan=/dev/null
-case $what in test=*) ;; *) plan=$(dirname "$here")/guest/plans/$what ;; esac
+case $what in test=*) ;; *) plan=${GUEST_DIR:-$(dirname "$here")/guest}/plans/$what ;; esac
 exec python3 "$here/verdict.py" --kunit-dir "${KUNIT_DIR:?KUNIT_DIR not set}" \
 	--expected-skips "guest=$plan" --expected-skips boot=/dev/null \
 	--expected-skips hygiene=/dev/null \

@@ -241,7 +241,7 @@ expect boot-timeout-is-the-sum-of-the-plans-limits 0 '; timeout 330s$' "$w/prof6
 # --- the guest: runner outcomes, hang and panic -----------------------------
 if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.cpio.gz" ]; then
 	# Plan: pass, fail, skip, per-test timeout, then a test that never ends.
-	BOOT_TIMEOUT=${HANG_TIMEOUT:-45} "$S/boot-guest.sh" default harness-fixtures "$w/hang" \
+	BOOT_TIMEOUT=${HANG_TIMEOUT:-60} "$S/boot-guest.sh" default harness-fixtures "$w/hang" \
 		>"$w/g1" 2>&1
 	rc=$?
 	if [ $rc != 0 ] && grep -q 'guest timed out' "$w/g1"; then
@@ -258,8 +258,26 @@ if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.
 	else
 		notok guest-runner-reports-pass-fail-skip-timeout-and-arguments "unexpected runner output" "$r"
 	fi
+	# A failed test's module and process are undone, and said so; lib.sh's
+	# on_exit undoes a test's own on failure and at its time limit.
+	if grep -q '^not ok 6 fixture-leave # exit status 1$' "$r" &&
+	   grep -q '^# fixture-leave: left behind: module dmatest loaded (undone)$' "$r" &&
+	   grep -qE '^# fixture-leave: left behind: process [0-9]+ \(sleep\) \(undone\)$' "$r" &&
+	   grep -q '^ok 7 fixture-clean$' "$r"; then
+		ok guest-runner-undoes-what-a-failed-test-left
+	else
+		notok guest-runner-undoes-what-a-failed-test-left "unexpected runner output" "$r"
+	fi
+	if grep -q '^not ok 8 fixture-trap-fail # exit status 1$' "$r" &&
+	   grep -q '^not ok 9 fixture-trap-timeout # timed out after 3s$' "$r" &&
+	   ! grep -q '^# fixture-trap-[a-z]*: left behind' "$r" &&
+	   grep -q '^ok 10 fixture-clean-after-traps$' "$r"; then
+		ok guest-test-undoes-its-setup-on-failure-and-timeout
+	else
+		notok guest-test-undoes-its-setup-on-failure-and-timeout "unexpected runner output" "$r"
+	fi
 	verdict g="$r" >"$w/g2" 2>&1
-	if [ $? != 0 ] && grep -q '^2 passed, 3 failed, 1 skipped$' "$w/g2"; then
+	if [ $? != 0 ] && grep -q '^4 passed, 6 failed, 1 skipped$' "$w/g2"; then
 		ok verdict-of-the-hung-guest-counts-the-missing-test
 	else
 		notok verdict-of-the-hung-guest-counts-the-missing-test "wrong verdict" "$w/g2"
@@ -284,6 +302,7 @@ if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.
 	fi
 else
 	for t in boot-detects-a-hung-guest guest-runner-reports-pass-fail-skip-timeout-and-arguments \
+		guest-runner-undoes-what-a-failed-test-left guest-test-undoes-its-setup-on-failure-and-timeout \
 		verdict-of-the-hung-guest-counts-the-missing-test boot-detects-a-kernel-panic \
 		make-test-runs-one-test-and-ends-with-a-failing-verdict make-test-runs-exactly-the-test-named; do
 		skip "$t" "QEMU, kernel or initramfs not built"

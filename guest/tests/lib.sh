@@ -1,6 +1,29 @@
 # Helpers for guest tests (sourced).
 fail() { echo "$*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 4; }
+# on_exit CMD...: run CMD when the test ends, however it ends (pass, fail,
+# skip, or the runner's time limit): the undo of what the test set up, so
+# that its failure is its own and not the next test's.  The commands run
+# last registered first; their failures only print.  They must be safe to
+# run when the test has already undone that part itself.
+on_exit_cmds=
+on_exit() {
+	on_exit_cmds="$*
+$on_exit_cmds"
+}
+run_on_exit() {
+	rc=$?
+	trap - EXIT
+	printf '%s\n' "$on_exit_cmds" | while read -r c; do
+		[ -n "$c" ] || continue
+		eval "$c" >/tmp/on-exit.$$ 2>&1 </dev/null ||
+			echo "on exit: '$c' failed: $(tail -n 1 /tmp/on-exit.$$)"
+	done
+	rm -f /tmp/on-exit.$$
+	exit $rc
+}
+trap run_on_exit EXIT
+trap 'exit 143' TERM INT
 # host_qmp JSON: have the host run one QMP command on this guest's QEMU
 # (scripts/guest-control.py, behind ttyS2) and print its one-line answer;
 # fails without an answer within 10 s or when the answer is an error.
@@ -80,11 +103,13 @@ dsa_bind() {
 }
 # wq_kernel WQ MODE SIZE [THRESHOLD]: dsa0's WQ (wq0.N) as a kernel
 # dmaengine work queue, MODE dedicated or shared, in group 0 with engine 0;
-# enables the device and the WQ.  wq_off WQ disables both again.
+# enables the device and the WQ, and has them disabled when the test ends.
+# wq_off WQ disables both now.
 wq_kernel() {
 	run_quiet accel-config config-engine dsa0/engine0.0 --group-id=0
 	run_quiet accel-config config-wq "dsa0/$1" --group-id=0 --mode="$2" \
 		--type=kernel --name=dmaengine --priority=10 --wq-size="$3" ${4:+--threshold=$4}
+	on_exit wq_quiet_off "$1"
 	run_quiet accel-config enable-device dsa0
 	if ! accel-config enable-wq "dsa0/$1" >/dev/null; then
 		dmesg | tail -n 5
@@ -95,6 +120,12 @@ wq_off() {
 	run_quiet accel-config disable-wq "dsa0/$1"
 	run_quiet accel-config disable-device dsa0
 }
+wq_quiet_off() { # what is enabled of WQ and dsa0, disabled
+	[ "$(cat "/sys/bus/dsa/devices/$1/state" 2>/dev/null)" != enabled ] ||
+		accel-config disable-wq "dsa0/$1"
+	[ "$(cat /sys/bus/dsa/devices/dsa0/state 2>/dev/null)" != enabled ] ||
+		accel-config disable-device dsa0
+}
 # dma_channel: print the first DMA channel (a kernel WQ's); false if none
 dma_channel() {
 	ls /sys/class/dma 2>/dev/null | head -n 1 | grep .
@@ -104,6 +135,7 @@ dma_channel() {
 # it, prints the summary line of each thread of this run and unloads it.
 dmatest_start() {
 	echo "pasid-harness: dmatest on $1 begins ($$)" >/dev/kmsg
+	on_exit dmatest_unload
 	run_quiet modprobe dmatest timeout="${4:-60000}" iterations="$2" \
 		threads_per_chan="${3:-1}" channel="$1"
 	echo 1 >/sys/module/dmatest/parameters/run
@@ -117,6 +149,9 @@ dmatest_wait() {
 		END { printf "%s", buf }' |
 		grep "dmatest: $1-copy[0-9]*: summary" | sed 's/^\[[ 0-9.]*\] //'
 	rmmod dmatest
+}
+dmatest_unload() {
+	[ ! -d /sys/module/dmatest ] || rmmod dmatest
 }
 # dmatest_field LINE tests|failures: that number of a summary line
 dmatest_field() {

@@ -5,8 +5,8 @@
 # DSA from its driver (idxd) and bind it to pasid_dma_test through
 # driver_override.  pdt_release gives it back: unbind, clear the override,
 # bind idxd if it is loaded (so that later tests find dsa0), rmmod.
-# pdt_bind installs pdt_release as the EXIT trap, so a test that fails half
-# way still leaves the DSA to idxd.
+# pdt_bind has pdt_release run when the test ends (on_exit), so a test that
+# fails half way still leaves the DSA to idxd.
 PDT_MOD=/lib/pasid-harness/pasid_dma_test.ko
 PDT_RUN=/sys/kernel/debug/pasid_dma_test/run
 PDT_DRV=/sys/bus/pci/drivers/pasid_dma_test
@@ -21,7 +21,7 @@ pdt_bind() {
 	pdt_bdf=$(find_pci 0x8086 0x0b25) || skip "no DSA (8086:0b25) on the PCI bus"
 	[ -f "$PDT_MOD" ] || skip "no $PDT_MOD in the initramfs"
 	pdt_dev=/sys/bus/pci/devices/$pdt_bdf
-	trap 'pdt_release' EXIT
+	on_exit pdt_release
 	if [ ! -d /sys/module/pasid_dma_test ]; then
 		insmod "$PDT_MOD" || fail "insmod $PDT_MOD failed"
 	fi

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# "make mutants": does the check see what it exists for?  Each seeded
+# mutant of the kernel series (mutants/NAME.patch) is applied alone to a
+# worktree of the series at the kernel tree's HEAD, built in its own build
+# directory, and booted with the tests that should catch it.  A mutant is
+# "killed" when the verdict fails (which tests, or the kernel-log check,
+# say so) and "survived" when everything passes.  The working tree, its
+# build directory and build/initramfs.cpio.gz are never touched.
+#
+# First a baseline: the unmutated series with the plan of every mutant of
+# each profile; it must pass, or no verdict about a mutant would mean
+# anything.
+#
+# A mutant file: a header, then a diff against the series (git apply):
+#   Mutant: what it breaks, in one line
+#   Profile: the machine (config/profiles)
+#   Plan: plan lines, separated by ";" (guest/plans syntax)
+#
+# Usage: mutants.sh LINUX_TREE WORKDIR [NAME...]   (default: every mutant)
+# Output: KTAP, "ok" = killed; WORKDIR/report.md, the table.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+[ $# -ge 2 ] || { echo "usage: mutants.sh LINUX_TREE WORKDIR [NAME...]" >&2; exit 2; }
+tree=$(cd "$1" && pwd) || exit 2
+mkdir -p "$2" && work=$(cd "$2" && pwd)
+shift 2
+mdir=$top/mutants
+if [ $# = 0 ]; then
+	names=$(cd "$mdir" && ls ./*.patch | sed 's#^\./##; s/\.patch$//')
+else
+	names=$*
+fi
+field() { # FILE KEY: the header value
+	sed -n "/^diff --git /q; s/^$2: *//p" "$1" | head -n 1
+}
+for m in $names; do
+	f=$mdir/$m.patch
+	[ -f "$f" ] || { echo "mutants: no $f" >&2; exit 2; }
+	for k in Mutant Profile Plan; do
+		[ -n "$(field "$f" $k)" ] || { echo "mutants: $f has no '$k:' line" >&2; exit 2; }
+	done
+done
+
+# The worktree: the series as the kernel tree's HEAD has it
+wt=$work/tree
+head=$(git -C "$tree" rev-parse HEAD) || exit 1
+if [ ! -e "$wt/.git" ]; then
+	git -C "$tree" worktree prune
+	git -C "$tree" worktree add -q --detach "$wt" "$head" || exit 1
+fi
+reset_tree() {
+	git -C "$wt" checkout -q -f --detach "$head" && git -C "$wt" clean -q -fd
+}
+
+# The guest directory of the mutant boots: guest/ and a plan per boot
+rm -rf "$work/guest" && cp -a "$top/guest" "$work/guest"
+
+# build_and_boot LABEL PROFILE PLANFILE: build the worktree's kernel and an
+# initramfs, boot PROFILE with the plan; the boot's directory is
+# WORKDIR/boot-LABEL.  Returns run-boot.sh's status, 3 if the build failed.
+build_and_boot() {
+	local label=$1 profile=$2 plan=$3 out=$work/boot-$1
+	cp "$plan" "$work/guest/plans/mutant-$label"
+	rm -rf "$out" && mkdir -p "$out"
+	if ! "$here/build-kernel.sh" "$wt" "$work/kernel" "$top/config/kernel" >"$out/build.log" 2>&1 ||
+	   ! "$here/build-initramfs.sh" "$work/guest" "$work/kernel/modinst" \
+		"$work/initramfs.cpio.gz" "$work/kernel" >>"$out/build.log" 2>&1; then
+		return 3
+	fi
+	KERNEL_IMG=$work/kernel/arch/x86/boot/bzImage INITRAMFS=$work/initramfs.cpio.gz \
+		GUEST_DIR=$work/guest "$here/run-boot.sh" "$profile" "mutant-$label" "$out" \
+		>"$out/run.log" 2>&1
+}
+# failed_of DIR: the tests and checks that failed in a boot, one line
+failed_of() {
+	{
+		grep -h '^not ok [0-9]* ' "$1/results.ktap" 2>/dev/null |
+			sed -E 's/^not ok [0-9]+ ([^ ]+).*/\1/'
+		grep -h '^not ok [0-9]* ' "$1/hygiene.ktap" 2>/dev/null |
+			sed -E 's/^not ok [0-9]+ ([^ ]+).*/kernel-log:\1/'
+		grep -q '^not ok 1 boot' "$1/boot.ktap" 2>/dev/null &&
+			grep -h -o -m1 -E 'guest (timed out|kernel panicked)|did not reach the end of the plan' \
+				"$1/boot.log"
+	} | awk 'NF' | paste -sd, - | sed 's/,/, /g'
+}
+
+echo "KTAP version 1"
+n=$(echo "$names" | wc -w)
+echo "1..$n"
+report=$work/report.md
+{
+	echo "# Seeded mutants of the kernel series"
+	echo
+	echo "Series at $(git -C "$tree" log -1 --format='%h %s' "$head")."
+	echo
+} >"$report"
+
+# Baselines, one per profile
+rc=0
+for p in $(for m in $names; do field "$mdir/$m.patch" Profile; done | sort -u); do
+	plan=$work/plan-baseline-$p
+	for m in $names; do
+		[ "$(field "$mdir/$m.patch" Profile)" = "$p" ] || continue
+		field "$mdir/$m.patch" Plan | tr ';' '\n' | sed 's/^ *//; s/ *$//'
+	done | awk 'NF && !seen[$0]++' >"$plan"
+	reset_tree
+	t0=$(date +%s)
+	build_and_boot "baseline-$p" "$p" "$plan"
+	brc=$?
+	echo "# baseline $p: $(tail -n 1 "$work/boot-baseline-$p/run.log" 2>/dev/null) ($(($(date +%s) - t0)) s)"
+	echo "Baseline, profile $p ($(paste -sd';' "$plan")): $(tail -n 1 "$work/boot-baseline-$p/run.log" 2>/dev/null)" >>"$report"
+	if [ $brc != 0 ]; then
+		echo "# baseline $p failed: $(failed_of "$work/boot-baseline-$p") ($work/boot-baseline-$p)"
+		echo "Bail out! the unmutated series fails the mutants' plan on profile $p"
+		exit 1
+	fi
+done
+{
+	echo
+	echo "| mutant | what it breaks | profile | verdict | killed by |"
+	echo "|---|---|---|---|---|"
+} >>"$report"
+
+i=0
+killed=0
+for m in $names; do
+	i=$((i + 1))
+	f=$mdir/$m.patch
+	what=$(field "$f" Mutant) profile=$(field "$f" Profile)
+	field "$f" Plan | tr ';' '\n' | sed 's/^ *//; s/ *$//' | awk 'NF' >"$work/plan-$m"
+	reset_tree
+	if ! git -C "$wt" apply "$f" 2>"$work/apply-$m.log"; then
+		sed 's/^/# /' "$work/apply-$m.log"
+		echo "not ok $i $m # does not apply to the series"
+		echo "| $m | $what | $profile | does not apply | |" >>"$report"
+		rc=1
+		continue
+	fi
+	t0=$(date +%s)
+	build_and_boot "$m" "$profile" "$work/plan-$m"
+	brc=$?
+	secs=$(($(date +%s) - t0))
+	if [ $brc = 3 ]; then
+		grep -m3 -E 'error' "$work/boot-$m/build.log" | sed 's/^/# /'
+		echo "not ok $i $m # does not build ($work/boot-$m/build.log)"
+		echo "| $m | $what | $profile | does not build | |" >>"$report"
+		rc=1
+	elif [ $brc = 0 ]; then
+		echo "# $m: $what: every test passed ($secs s)"
+		echo "not ok $i $m # SURVIVED"
+		echo "| $m | $what | $profile | **survived** | |" >>"$report"
+		rc=1
+	else
+		by=$(failed_of "$work/boot-$m")
+		echo "# $m: $what: killed by ${by:-the verdict} ($secs s)"
+		echo "ok $i $m"
+		echo "| $m | $what | $profile | killed | ${by:-the verdict} |" >>"$report"
+		killed=$((killed + 1))
+	fi
+done
+reset_tree
+echo >>"$report"
+echo "$killed of $n killed." >>"$report"
+echo "# $killed of $n killed; table: $report"
+exit $rc
