@@ -19,7 +19,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR TOOLS LINUX_DEB_VERSION
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect mutants clean
+	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect mutants check-kasan clean
 
 all: demo
 
@@ -39,6 +39,7 @@ help:
 	@echo "make measure-qi   count invalidation descriptors per DMA unmap with 0/1/2 PASIDs"
 	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
+	@echo "make check-kasan    the check plan on a KASAN + KFENCE kernel (slow)"
 	@echo "make mutants        seeded mutants of the kernel series, each booted (slow;"
 	@echo "                    M=\"name ...\" for some; table in build/mutants/report.md)"
 
@@ -124,6 +125,11 @@ qemu-bisect: trees
 
 kernel-bisect: trees
 	@$(S)/build-each-patch.sh linux $(BUILD)/linux $(BUILD)/kernel-bisect
+
+# The main check boot on a KASAN (generic, inline) + KFENCE kernel (slow;
+# not part of check: run by each issue that changes the kernel).
+check-kasan: qemu trees
+	@$(S)/check-kasan.sh $(BUILD)/linux $(BUILD)/kasan
 
 # Each mutant of mutants/ applied alone, built and booted with the tests
 # that should catch it: killed or survived (slow; not part of check).
