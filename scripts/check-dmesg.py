@@ -5,7 +5,9 @@ Prints KTAP: one test per class of problem in guest/tests/splats (warnings,
 oopses, lockdep, sleeping in atomic context, DMA-API debug errors, kmemleak
 reports, VT-d invalidation queue errors, hung tasks, DMAR faults; the guest
 tests use the same list), plus that VT-d came up with queued invalidation
-and that the guest finished its plan.
+and that the guest finished its plan.  With --qemu-dir, also that the
+vIOMMU ran its invalidation audit (intel-iommu x-audit-invalidations=on,
+traced) and that the audit found nothing in the boot's qemu.log.
 
 A test that provokes DMAR faults on purpose brackets them with
     pasid-harness: expect DMAR fault begin
@@ -52,12 +54,42 @@ def ktap(results, out):
             out.write(f"{'ok' if ok else 'not ok'} {i} {name}\n")
 
 
+def audit_results(qemu_dir, prefix):
+    """The vIOMMU invalidation audit (intel-iommu x-audit-invalidations):
+    on wherever the machine has a PASID-capable vIOMMU, and no finding
+    (trace vtd_audit_*) in QEMU's log."""
+    try:
+        with open(os.path.join(qemu_dir, 'command.txt'), encoding='utf-8') as f:
+            cmd = f.read()
+    except OSError as e:
+        return [(prefix + 'viommu-audit-on', False, [f'no QEMU command line: {e}'], None)]
+    iommu = re.search(r'-device intel-iommu,(\S*)', cmd)
+    if not iommu or 'x-pasid-mode=on' not in iommu.group(1).split(','):
+        return [(prefix + 'viommu-audit-on', True,
+                 ['no PASID-capable vIOMMU in this machine: nothing to audit'], None)]
+    on = 'x-audit-invalidations=on' in iommu.group(1).split(',')
+    traced = re.search(r'-trace \S*vtd_audit', cmd) is not None
+    res = [(prefix + 'viommu-audit-on', on and traced,
+            [] if on and traced else ['the machine runs intel-iommu without x-audit-invalidations=on '
+                                      'or without -trace vtd_audit_*'], None)]
+    try:
+        with open(os.path.join(qemu_dir, 'qemu.log'), encoding='utf-8', errors='replace') as f:
+            hits = [l.rstrip('\n') for l in f if 'vtd_audit_' in l]
+    except OSError as e:
+        hits = [f'cannot read qemu.log: {e}']
+    diags = hits[:10] + ([f'... {len(hits) - 10} more'] if len(hits) > 10 else [])
+    res.append((prefix + 'no-viommu-audit-finding', not hits, diags, None))
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('console', help='the guest console log')
     ap.add_argument('--plan', help='name of the plan the guest had to finish')
     ap.add_argument('--prefix', default='', help='prefix for the test names')
     ap.add_argument('--splats', default=SPLATS, help='the kernel-splat classes (%(default)s)')
+    ap.add_argument('--qemu-dir', help='the boot directory (command.txt, qemu.log): check '
+                    "that the vIOMMU's invalidation audit was on and found nothing")
     args = ap.parse_args()
 
     try:
@@ -93,6 +125,9 @@ def main():
     qi = [l for l in lines if re.search(r'DMAR: dmar\d+: Using Queued invalidation', l)]
     results.append((args.prefix + 'vtd-queued-invalidation', bool(qi),
                     qi or ['VT-d did not report queued invalidation'], None))
+
+    if args.qemu_dir:
+        results += audit_results(args.qemu_dir, args.prefix)
 
     if args.plan:
         done = any(f'pasid-harness: plan {args.plan} done' in l for l in lines)

@@ -106,7 +106,7 @@ boot_plan() {
 	stage --continue "$1" scripts/boot-guest.sh "$2" - "$dir"
 	[ -f "$dir/results.ktap" ] && cp "$dir/results.ktap" "$R/guest$3.ktap"
 	if [ -f "$dir/console.log" ]; then
-		scripts/check-dmesg.py --plan "$plan" "$dir/console.log" >"$R/hygiene$3.ktap"
+		scripts/check-dmesg.py --plan "$plan" --qemu-dir "$dir" "$dir/console.log" >"$R/hygiene$3.ktap"
 		cp "$dir/console.log" "$R/console$3.log"
 	fi
 }

@@ -27,7 +27,7 @@ fi
 		echo "not ok 1 boot"
 	fi
 } >"$out/boot.ktap"
-"$here/check-dmesg.py" --plan "${what#test=}" "$out/console.log" >"$out/hygiene.ktap"
+"$here/check-dmesg.py" --plan "${what#test=}" --qemu-dir "$out" "$out/console.log" >"$out/hygiene.ktap"
 # The plan lists the skips it expects; a single test expects none.
 plan=/dev/null
 case $what in test=*) ;; *) plan=${GUEST_DIR:-$(dirname "$here")/guest}/plans/$what ;; esac
