@@ -41,7 +41,7 @@ help:
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
 	@echo "make check-kasan    the check plan on a KASAN + KFENCE kernel (slow)"
 	@echo "make mutants        seeded mutants of the kernel series, each booted (slow;"
-	@echo "                    M=\"name ...\" for some; table in build/mutants/report.md)"
+	@echo "                    MUTANTS=\"name ...\" for some; table in build/mutants/report.md)"
 
 deps:
 	@$(S)/install-deps.sh
@@ -134,7 +134,7 @@ check-kasan: qemu trees
 # Each mutant of mutants/ applied alone, built and booted with the tests
 # that should catch it: killed or survived (slow; not part of check).
 mutants: qemu trees
-	@$(S)/mutants.sh $(BUILD)/linux $(BUILD)/mutants $(M)
+	@$(S)/mutants.sh $(BUILD)/linux $(BUILD)/mutants $(MUTANTS)
 
 series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox
