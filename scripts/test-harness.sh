@@ -252,7 +252,7 @@ expect profile-refuses-an-unknown-profile nonzero 'no profile "y" \(profiles: de
 expect profile-inherits-from-default 0 "^profile_cpu=max,-la57$" "$w/prof3.log" -- \
 	"$S/profile.py" --file "$w/prof" shell x
 expect boot-dry-run-prints-the-profiles-machine 0 \
-	'-cpu max,-la57 .*-device intel-iommu,[^ ]*svm=on -device intel-dsa,id=dsa0,x-enq-retry-injection=4 ' \
+	'-cpu max,-la57 .*-device intel-iommu,[^ ]*svm=on[^ ]* -device intel-dsa,id=dsa0,x-enq-retry-injection=4 ' \
 	"$w/prof4.log" -- env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main - "$w/dry"
 expect boot-refuses-an-unknown-plan nonzero "no plan 'nosuch'" "$w/prof5.log" -- \
 	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main nosuch "$w/dry"
