@@ -75,8 +75,8 @@ build_and_boot() {
 # failed_of DIR: what the boot's verdict failed (its "FAIL: name" lines:
 # tests, KUnit cases, kernel-log checks, the boot), on one line
 failed_of() {
-	sed -n 's/^ *FAIL: \([^ ]*\).*/\1/p' "$1/run.log" 2>/dev/null | awk '!seen[$0]++' |
-		paste -sd, - | sed 's/,/, /g'
+	sed -n 's/^ *FAIL: //p' "$1/run.log" 2>/dev/null | sed 's/ (.*//' |
+		awk '!seen[$0]++' | paste -sd, - | sed 's/,/, /g'
 }
 # skips_for PROFILE: the "# expected skip:" lines of the profile's own plan,
 # which every plan built from its tests expects too
