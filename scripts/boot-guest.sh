@@ -73,7 +73,9 @@ cmd=("$qemu" -accel tcg -machine q35,kernel-irqchip=split -cpu "$profile_cpu"
 	-bios "$bios" -L "$(dirname "$qemu")/pc-bios/optionrom")
 [ "$profile_iommu" = none ] || cmd+=(-device "intel-iommu,$profile_iommu")
 [ -z "$profile_dsa" ] || [ "$profile_dsa" = none ] || cmd+=(-device "$profile_dsa")
-# shellcheck disable=SC2206 # extra arguments are words
+# Extra arguments are words, not file patterns (-trace 'vtd_audit_*')
+set -f
+# shellcheck disable=SC2206
 cmd+=($profile_qemu ${QEMU_EXTRA:-}
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 intel_iommu=on,sm_on $karg${profile_append:+ $profile_append}${KERNEL_APPEND:+ $KERNEL_APPEND}"
@@ -81,6 +83,7 @@ cmd+=($profile_qemu ${QEMU_EXTRA:-}
 	-chardev "file,id=res,path=$out/results.ktap" -serial chardev:res
 	-chardev "socket,id=ctl,path=$socks/ctl,server=on,wait=off"
 	-serial chardev:ctl -qmp "unix:$socks/qmp,server=on,wait=off")
+set +f
 # The command line as one could paste it into a shell
 quoted() {
 	local w sep=

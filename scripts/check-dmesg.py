@@ -68,7 +68,8 @@ def audit_results(qemu_dir, prefix):
         return [(prefix + 'viommu-audit-on', True,
                  ['no PASID-capable vIOMMU in this machine: nothing to audit'], None)]
     on = 'x-audit-invalidations=on' in iommu.group(1).split(',')
-    traced = re.search(r'-trace \S*vtd_audit', cmd) is not None
+    # every audit event: the pattern, not some of them by name
+    traced = re.search(r"-trace '?vtd_audit_\*'?( |$)", cmd) is not None
     res = [(prefix + 'viommu-audit-on', on and traced,
             [] if on and traced else ['the machine runs intel-iommu without x-audit-invalidations=on '
                                       'or without -trace vtd_audit_*'], None)]

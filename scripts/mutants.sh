@@ -15,6 +15,9 @@
 #   Mutant: what it breaks, in one line
 #   Profile: the machine (config/profiles)
 #   Plan: plan lines, separated by ";" (guest/plans syntax)
+#   Config: (optional) a kernel configuration fragment of config/ built on
+#           top of the usual one, e.g. kernel-kasan.config for a mutant
+#           that only KASAN sees; its own build directory and baseline
 #
 # Usage: mutants.sh LINUX_TREE WORKDIR [NAME...]   (default: every mutant)
 # Output: KTAP, "ok" = killed; WORKDIR/report.md, the table.
@@ -40,7 +43,13 @@ for m in $names; do
 	for k in Mutant Profile Plan; do
 		[ -n "$(field "$f" $k)" ] || { echo "mutants: $f has no '$k:' line" >&2; exit 2; }
 	done
+	c=$(field "$f" Config)
+	[ -z "$c" ] || [ -f "$top/config/$c" ] ||
+		{ echo "mutants: $f: no configuration fragment config/$c" >&2; exit 2; }
 done
+# kind FILE: the machine and the configuration a mutant needs, "PROFILE" or
+# "PROFILE+CONFIG" (one baseline each)
+kind() { echo "$(field "$1" Profile)$(c=$(field "$1" Config); echo "${c:++$c}")"; }
 
 # The worktree: the series as the kernel tree's HEAD has it
 wt=$work/tree
@@ -56,19 +65,22 @@ reset_tree() {
 # The guest directory of the mutant boots: guest/ and a plan per boot
 rm -rf "$work/guest" && cp -a "$top/guest" "$work/guest"
 
-# build_and_boot LABEL PROFILE PLANFILE: build the worktree's kernel and an
-# initramfs, boot PROFILE with the plan; the boot's directory is
+# build_and_boot LABEL KIND PLANFILE: build the worktree's kernel (with the
+# KIND's configuration fragment, in a build directory per fragment) and an
+# initramfs, boot the KIND's profile with the plan; the boot's directory is
 # WORKDIR/boot-LABEL.  Returns run-boot.sh's status, 3 if the build failed.
 build_and_boot() {
-	local label=$1 profile=$2 plan=$3 out=$work/boot-$1
+	local label=$1 profile=${2%%+*} plan=$3 out=$work/boot-$1 cfg= kdir=$work/kernel
+	[ "$2" = "$profile" ] || { cfg=$top/config/${2#*+}; kdir=$work/kernel-${2#*+}; }
 	cp "$plan" "$work/guest/plans/mutant-$label"
 	rm -rf "$out" && mkdir -p "$out"
-	if ! "$here/build-kernel.sh" "$wt" "$work/kernel" "$top/config/kernel" >"$out/build.log" 2>&1 ||
-	   ! "$here/build-initramfs.sh" "$work/guest" "$work/kernel/modinst" \
-		"$work/initramfs.cpio.gz" "$work/kernel" >>"$out/build.log" 2>&1; then
+	if ! KERNEL_EXTRA_CONFIG=$cfg "$here/build-kernel.sh" "$wt" "$kdir" "$top/config/kernel" \
+		>"$out/build.log" 2>&1 ||
+	   ! "$here/build-initramfs.sh" "$work/guest" "$kdir/modinst" \
+		"$work/initramfs.cpio.gz" "$kdir" >>"$out/build.log" 2>&1; then
 		return 3
 	fi
-	KERNEL_IMG=$work/kernel/arch/x86/boot/bzImage INITRAMFS=$work/initramfs.cpio.gz \
+	KERNEL_IMG=$kdir/arch/x86/boot/bzImage INITRAMFS=$work/initramfs.cpio.gz \
 		GUEST_DIR=$work/guest "$here/run-boot.sh" "$profile" "mutant-$label" "$out" \
 		>"$out/run.log" 2>&1
 }
@@ -97,15 +109,15 @@ report=$work/report.md
 	echo
 } >"$report"
 
-# Baselines, one per profile
+# Baselines, one per kind (profile, configuration)
 rc=0
-for p in $(for m in $names; do field "$mdir/$m.patch" Profile; done | sort -u); do
+for p in $(for m in $names; do kind "$mdir/$m.patch"; done | sort -u); do
 	plan=$work/plan-baseline-$p
 	for m in $names; do
-		[ "$(field "$mdir/$m.patch" Profile)" = "$p" ] || continue
+		[ "$(kind "$mdir/$m.patch")" = "$p" ] || continue
 		field "$mdir/$m.patch" Plan | tr ';' '\n' | sed 's/^ *//; s/ *$//'
 	done | awk 'NF && !seen[$0]++' >"$plan"
-	skips_for "$p" >>"$plan"
+	skips_for "${p%%+*}" >>"$plan"
 	reset_tree
 	t0=$(date +%s)
 	build_and_boot "baseline-$p" "$p" "$plan"
@@ -129,7 +141,7 @@ killed=0
 for m in $names; do
 	i=$((i + 1))
 	f=$mdir/$m.patch
-	what=$(field "$f" Mutant) profile=$(field "$f" Profile)
+	what=$(field "$f" Mutant) profile=$(field "$f" Profile) k=$(kind "$f")
 	{
 		field "$f" Plan | tr ';' '\n' | sed 's/^ *//; s/ *$//' | awk 'NF'
 		skips_for "$profile"
@@ -138,29 +150,29 @@ for m in $names; do
 	if ! git -C "$wt" apply "$f" 2>"$work/apply-$m.log"; then
 		sed 's/^/# /' "$work/apply-$m.log"
 		echo "not ok $i $m # does not apply to the series"
-		echo "| $m | $what | $profile | does not apply | |" >>"$report"
+		echo "| $m | $what | $k | does not apply | |" >>"$report"
 		rc=1
 		continue
 	fi
 	t0=$(date +%s)
-	build_and_boot "$m" "$profile" "$work/plan-$m"
+	build_and_boot "$m" "$k" "$work/plan-$m"
 	brc=$?
 	secs=$(($(date +%s) - t0))
 	if [ $brc = 3 ]; then
 		grep -m3 -E 'error' "$work/boot-$m/build.log" | sed 's/^/# /'
 		echo "not ok $i $m # does not build ($work/boot-$m/build.log)"
-		echo "| $m | $what | $profile | does not build | |" >>"$report"
+		echo "| $m | $what | $k | does not build | |" >>"$report"
 		rc=1
 	elif [ $brc = 0 ]; then
 		echo "# $m: $what: every test passed ($secs s)"
 		echo "not ok $i $m # SURVIVED"
-		echo "| $m | $what | $profile | **survived** | |" >>"$report"
+		echo "| $m | $what | $k | **survived** | |" >>"$report"
 		rc=1
 	else
 		by=$(failed_of "$work/boot-$m")
 		echo "# $m: $what: killed by ${by:-the verdict} ($secs s)"
 		echo "ok $i $m"
-		echo "| $m | $what | $profile | killed | ${by:-the verdict} |" >>"$report"
+		echo "| $m | $what | $k | killed | ${by:-the verdict} |" >>"$report"
 		killed=$((killed + 1))
 	fi
 done

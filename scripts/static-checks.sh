@@ -85,24 +85,49 @@ done | sort -u)
 if [ -z "$files" ]; then
 	result skip "linux-sparse-w1" "the series touches no kernel .c file"
 fi
-warnings() { # SRCTREE OUTDIR FILE -> warning lines for FILE, tree and positions stripped
-	local obj=${3%.c}.o
-	rm -f "$2/$obj"
-	make -s -C "$1" O="$2" CC="ccache gcc" W=1 C=1 "$obj" 2>&1 |
-		grep -E 'warning:|error:' | sed -E -e "s|$1/||g" -e 's/:[0-9]+(:[0-9]+)?:/:/' | sort
+# warnings SRCTREE OUTDIR FILE...: one W=1 C=1 build of the objects of all
+# FILEs (one make: its start-up, not each file's, is paid once), each
+# warning line as "FILE<tab>warning", tree and positions stripped; a
+# warning belongs to the file whose "CC"/"CHECK" line came last (make
+# runs one job at a time).
+warnings() {
+	local src=$1 out=$2 f
+	shift 2
+	[ $# -gt 0 ] || return 0
+	for f in "$@"; do rm -f "$out/${f%.c}.o"; done
+	make -k -C "$src" O="$out" CC="ccache gcc" W=1 C=1 "${@/%.c/.o}" 2>&1 |
+		awk -v tree="$src/" '
+		/^  (CC|CC \[M\]|CHECK) / {
+			f = $NF
+			if (index(f, tree) == 1) f = substr(f, length(tree) + 1)
+			sub(/\.o$/, ".c", f)
+			next
+		}
+		/warning:|error:/ && f != "" { print f "\t" $0 }' |
+		sed -E -e "s|$src/||g" -e 's/:[0-9]+(:[0-9]+)?:/:/' | sort
 	# sparse reports some findings as "error:" too: what counts is the object
-	[ -f "$2/$obj" ] || echo "$obj: not built"
+	for f in "$@"; do
+		[ -f "$out/${f%.c}.o" ] || printf '%s\t%s\n' "$f" "${f%.c}.o: not built"
+	done
 }
+# of FILE WARNINGS: the warning lines of FILE
+of() { awk -F '\t' -v f="$1" '$1 == f { print $2 }' "$2" | sort; }
+: >"$work/head.w"
+: >"$work/base.w"
+if [ -f "$kout/.config" ] && [ -n "$files" ]; then
+	# shellcheck disable=SC2086 # paths without blanks
+	warnings "$ltree" "$kout" $files >"$work/head.w"
+	mkdir -p "$kout-base"
+	cp "$kout/.config" "$kout-base/.config"
+	make -s -C "$lsrc" O="$kout-base" CC="ccache gcc" olddefconfig >/dev/null 2>&1
+	# shellcheck disable=SC2046
+	warnings "$lsrc" "$kout-base" $(for f in $files; do [ -f "$lsrc/$f" ] && echo "$f"; done) \
+		>"$work/base.w"
+fi
 for f in $files; do
 	[ -f "$kout/.config" ] || { result fail "linux-sparse-w1:$f" ; continue; }
-	head=$(warnings "$ltree" "$kout" "$f")
-	base=""
-	if [ -f "$lsrc/$f" ]; then
-		mkdir -p "$kout-base"
-		cp "$kout/.config" "$kout-base/.config"
-		make -s -C "$lsrc" O="$kout-base" CC="ccache gcc" olddefconfig >/dev/null 2>&1
-		base=$(warnings "$lsrc" "$kout-base" "$f")
-	fi
+	head=$(of "$f" "$work/head.w")
+	base=$(of "$f" "$work/base.w")
 	new=$(comm -23 <(echo "$head") <(echo "$base") | grep . || true)
 	if echo "$base" | grep -q ': not built$'; then
 		# Another architecture's file (arm-smmu-v3-sva.c, say): the x86
