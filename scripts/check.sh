@@ -110,7 +110,7 @@ stage sources bash -c "scripts/fetch-linux.sh '$LINUX_DEB_VERSION' '$LINUX_DEB_S
 # one (git add, configure, kconfig, linking).
 stage qemu-tree scripts/prepare-tree.sh "$BUILD/src/qemu" "$BUILD/qemu" patches/qemu &&
 	bg_stage qemu-build scripts/build-qemu.sh "$BUILD/qemu" "$BUILD/qemu-out"
-stage trees scripts/prepare-tree.sh "$BUILD/src/linux" "$BUILD/linux" patches/linux
+stage linux-tree scripts/prepare-tree.sh "$BUILD/src/linux" "$BUILD/linux" patches/linux
 stage kernel-build scripts/build-kernel.sh "$BUILD/linux" "$BUILD/kernel" config/kernel
 if [ -f "$R/qemu-build.bg.log" ]; then
 	# run even after a failed kernel build: nothing may go on beside the rest
@@ -125,11 +125,11 @@ stage initramfs scripts/build-initramfs.sh guest "$BUILD/kernel/modinst" "$INITR
 # The static checks (one compiler at a time), the QEMU tests and the
 # harness self-tests run beside the boots (TCG), one after the other.
 (
-	setup_ok trees && setup_ok qemu-tree && timed static "$R/static.ktap" scripts/static-checks.sh "$BUILD/linux" \
+	setup_ok linux-tree && setup_ok qemu-tree && timed static "$R/static.ktap" scripts/static-checks.sh "$BUILD/linux" \
 		patches/linux "$BUILD/src/linux" "$BUILD/kernel" "$BUILD/qemu" patches/qemu
 	setup_ok qemu-build && timed qemu-tests "$R/qemu.ktap" \
 		scripts/run-qemu-tests.sh "$BUILD/qemu" "$BUILD/qemu-out"
-	setup_ok trees && timed harness "$R/harness.ktap" scripts/test-harness.sh
+	setup_ok linux-tree && timed harness "$R/harness.ktap" scripts/test-harness.sh
 ) &
 beside=$!
 
