@@ -155,16 +155,26 @@ boot_plan boot-passthrough passthrough -passthrough
 boot_plan boot-nopasid nopasid -nopasid
 
 # Injected Retry answers reached idxd's ENQCMDS retry loop, and dmatest
-# still passed (the guest's dsa-dmatest-shared checks that part).
+# still passed (the guest's dsa-dmatest-shared checks that part).  User
+# ENQCMDs without a valid IA32_PASID took #GP (each a fixup of the kernel,
+# which loads the thread's PASID and retries): counted, and there must be
+# some, since the plan's SVA tests start threads without one.
 retries=$(grep -c 'intel_dsa_enq_retry .* injected occupancy' "$BUILD/boot-main/qemu.log" 2>/dev/null)
+gps=$(grep -c 'x86_enqcmd_no_pasid ' "$BUILD/boot-main/qemu.log" 2>/dev/null)
 {
 	echo "KTAP version 1"
-	echo "1..1"
+	echo "1..2"
 	echo "# enqueue stores answered Retry by injection during the check plan: ${retries:-0}"
 	if [ "${retries:-0}" -gt 0 ]; then
 		echo "ok 1 shared-wq-retries-injected"
 	else
 		echo "not ok 1 shared-wq-retries-injected # no injected Retry in $BUILD/boot-main/qemu.log"
+	fi
+	echo "# ENQCMDs that took #GP for want of a valid IA32_PASID (kernel fixups): ${gps:-0}"
+	if [ "${gps:-0}" -gt 0 ]; then
+		echo "ok 2 enqcmd-pasid-fixups-counted"
+	else
+		echo "not ok 2 enqcmd-pasid-fixups-counted # no x86_enqcmd_no_pasid in $BUILD/boot-main/qemu.log"
 	fi
 } >"$R/retries.ktap"
 

@@ -70,7 +70,9 @@ rm -rf "$work/guest" && cp -a "$top/guest" "$work/guest"
 # initramfs, boot the KIND's profile with the plan; the boot's directory is
 # WORKDIR/boot-LABEL.  Returns run-boot.sh's status, 3 if the build failed.
 build_and_boot() {
-	local label=$1 profile=${2%%+*} plan=$3 out=$work/boot-$1 cfg= kdir=$work/kernel
+	local profile=${2%%+*} plan=$3 out=$work/boot-$1 cfg= kdir=$work/kernel
+	# the plan's name goes on the kernel command line: letters, digits, -, _
+	local label=${1//[^A-Za-z0-9_-]/-}
 	[ "$2" = "$profile" ] || { cfg=$top/config/${2#*+}; kdir=$work/kernel-${2#*+}; }
 	cp "$plan" "$work/guest/plans/mutant-$label"
 	rm -rf "$out" && mkdir -p "$out"
