@@ -8,12 +8,16 @@
 #     (C=1) without a warning the pristine base does not already have.
 # Usage: static-checks.sh LINUX_TREE LINUX_PATCHES LINUX_SRC KBUILD_OUT QEMU_TREE QEMU_PATCHES
 # Environment: STATIC_CHECKS, the parts to run (default "series,checkpatch,build";
-# "build" is W=1/sparse and the per-patch object builds, the slow part).
+# "sparse" is W=1/sparse, "patch-builds" the per-patch object builds, "build"
+# both, the slow part); STATIC_FILES, the .c files sparse checks (default:
+# every one the series touches; a file that is not one of them is refused).
 set -uo pipefail
 parts=",${STATIC_CHECKS:-series,checkpatch,build},"
+parts=${parts//,build,/,sparse,patch-builds,}
 for p in ${parts//,/ }; do
-	case $p in series|checkpatch|build) ;; *)
-		echo "static-checks: unknown part '$p' in STATIC_CHECKS (series, checkpatch, build)" >&2
+	case $p in series|checkpatch|sparse|patch-builds) ;; *)
+		echo "static-checks: unknown part '$p' in STATIC_CHECKS" \
+			"(series, checkpatch, sparse, patch-builds, build)" >&2
 		exit 2 ;;
 	esac
 done
@@ -66,7 +70,7 @@ for pair in "linux:$ltree:$lpatches" "qemu:$qtree:$qpatches"; do
 	done < <(patches_of "$pdir")
 done
 
-if ! want build; then
+if ! want sparse && ! want patch-builds; then
 	echo "KTAP version 1"
 	echo "1..$n"
 	printf '%s\n' "${lines[@]}"
@@ -82,7 +86,17 @@ files=$(for f in $files; do
 	inc=$(cd "$ltree" && grep -l "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null)
 	echo "${inc:-$f}"
 done | sort -u)
-if [ -z "$files" ]; then
+if [ -n "${STATIC_FILES:-}" ]; then
+	for f in ${STATIC_FILES//,/ }; do
+		grep -qxF "$f" <<<"$files" || {
+			echo "static-checks: $f is not a .c file the kernel series touches (STATIC_FILES):" $files >&2
+			exit 2
+		}
+	done
+	files=$(printf '%s\n' ${STATIC_FILES//,/ } | sort -u)
+fi
+want sparse || files=""
+if [ -z "$files" ] && want sparse; then
 	result skip "linux-sparse-w1" "the series touches no kernel .c file"
 fi
 # warnings SRCTREE OUTDIR FILE...: one W=1 C=1 build of the objects of all
@@ -143,7 +157,9 @@ done
 
 # Every kernel patch compiles on its own: the objects it touches, at that
 # point of the series (build-patch-objects.sh; linking is kernel-bisect's).
-if [ -f "$kout/.config" ]; then
+if ! want patch-builds; then
+	:
+elif [ -f "$kout/.config" ]; then
 	: >"$work/b"
 	while IFS= read -r l; do
 		case $l in

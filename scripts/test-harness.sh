@@ -240,8 +240,13 @@ EOF
 	expect static-checks-refuse-an-unknown-part nonzero "unknown part 'spelling'" "$w/st2" -- \
 		env STATIC_CHECKS=series,spelling "$S/static-checks.sh" "$BUILD/linux" "$w/badk" \
 		"$BUILD/src/linux" "$BUILD/kernel" "$BUILD/qemu" "$w/emptyq"
+	expect static-checks-refuse-a-file-outside-the-series nonzero \
+		"kernel/exit.c is not a .c file the kernel series touches" "$w/st3" -- \
+		env STATIC_CHECKS=sparse STATIC_FILES=kernel/exit.c "$S/static-checks.sh" "$BUILD/linux" \
+		"$w/badk" "$BUILD/src/linux" "$BUILD/kernel" "$BUILD/qemu" "$w/emptyq"
 else
-	for t in static-checks-reject-a-bad-kernel-patch static-checks-refuse-an-unknown-part; do
+	for t in static-checks-reject-a-bad-kernel-patch static-checks-refuse-an-unknown-part \
+		static-checks-refuse-a-file-outside-the-series; do
 		skip "$t" "build/linux or build/qemu does not exist"
 	done
 fi
