@@ -196,9 +196,11 @@ fi
 echo dirty >>"$w/tree/file.txt"
 expect tree-status-detects-uncommitted-edits nonzero 'uncommitted edits' "$w/t5" -- \
 	"$S/tree-status.sh" "$w/tree" "$w/p1"
-sed 's/^-two$/-zwei/' "$w/p1/$(cat "$w/p1/series")" >"$w/p2/0001-bad.patch"
-echo 0001-bad.patch >"$w/p2/series"
-expect make-tree-names-a-patch-that-does-not-apply nonzero 'patch 1 \(0001-bad.patch\) does not apply' "$w/t6" -- \
+# a good patch, then one that does not apply: the second is named
+cp "$w/p1/$(cat "$w/p1/series")" "$w/p2/0001-good.patch"
+sed -e 's/^-two$/-zwei/' -e 's/^+TWO$/+ZWEI/' "$w/p1/$(cat "$w/p1/series")" >"$w/p2/0002-bad.patch"
+printf '0001-good.patch\n0002-bad.patch\n' >"$w/p2/series"
+expect make-tree-names-a-patch-that-does-not-apply nonzero 'patch 2 \(0002-bad.patch\) does not apply' "$w/t6" -- \
 	"$S/make-tree.sh" "$w/src" "$w/tree2" "$w/p2"
 
 # --- static checks catch a bad kernel patch ---------------------------------
