@@ -17,6 +17,11 @@
  * "unmap P N": with P PASIDs (0 to 2) attached to the default domain, N
  * dma_map_single()/dma_unmap_single() pairs, for a caller that counts the
  * IOTLB invalidations an unmap costs.
+ *
+ * "leave": attach the kernel DMA PASID and a second PASID to the default
+ * domain and leave them attached, also when the device goes away: a
+ * driver that forgot to detach, for a test of what the IOMMU core does
+ * when the device is removed with PASIDs attached.
  */
 
 #include <linux/bitfield.h>
@@ -153,6 +158,9 @@ static DECLARE_IOASID_SET(pdt_ioasid_set);
 
 /* One device at a time: the debugfs directory has a fixed name */
 static unsigned long pdt_busy;
+
+/* The second PASID "leave" attached and left; freed when the module goes */
+static ioasid_t pdt_left_pasid = INVALID_IOASID;
 
 static struct device *pdt_dev(struct pdt *t)
 {
@@ -633,6 +641,49 @@ static int pdt_unmap_cmd(struct pdt *t, int argc, char **argv)
 }
 
 /* Split @s into at most @max words; -E2BIG if there are more. */
+static int pdt_leave(struct pdt *t)
+{
+	struct device *dev = pdt_dev(t);
+	struct iommu_domain *domain;
+	ioasid_t pasid, pasid2;
+	int ret, max;
+
+	if (pdt_left_pasid != INVALID_IOASID) {
+		dev_err(dev, "leave: PASID %u is left attached already\n",
+			pdt_left_pasid);
+		return -EBUSY;
+	}
+	domain = iommu_get_domain_for_dev(dev);
+	max = pci_max_pasids(t->pdev);
+	if (!domain || max <= 1) {
+		dev_err(dev, "leave: no IOMMU domain or no PASIDs (%d)\n", max);
+		return -EOPNOTSUPP;
+	}
+	ret = iommu_attach_dma_pasid(dev, &pasid);
+	if (ret) {
+		dev_err(dev, "leave: iommu_attach_dma_pasid() failed: %d\n", ret);
+		return ret;
+	}
+	pasid2 = ioasid_alloc(&pdt_ioasid_set, 1, max - 1, NULL);
+	if (pasid2 == INVALID_IOASID) {
+		dev_err(dev, "leave: no PASID left below %d\n", max);
+		iommu_detach_dma_pasid(dev);
+		return -ENOSPC;
+	}
+	ret = iommu_attach_device_pasid(domain, dev, pasid2);
+	if (ret) {
+		dev_err(dev, "leave: iommu_attach_device_pasid(PASID %u) failed: %d\n",
+			pasid2, ret);
+		ioasid_free(pasid2);
+		iommu_detach_dma_pasid(dev);
+		return ret;
+	}
+	pdt_left_pasid = pasid2;
+	dev_info(dev, "leave: kernel DMA PASID %u and PASID %u left attached\n",
+		 pasid, pasid2);
+	return 0;
+}
+
 static int pdt_split(char *s, char **argv, int max)
 {
 	int argc = 0;
@@ -668,7 +719,7 @@ static ssize_t pdt_run_write(struct file *file, const char __user *ubuf,
 
 	argc = pdt_split(buf, argv, ARRAY_SIZE(argv));
 	if (argc <= 0) {
-		dev_err(dev, "%s; commands: \"isolation\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
+		dev_err(dev, "%s; commands: \"isolation\", \"leave\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
 			argc ? "too many words" : "empty command",
 			PDT_MAX_PASIDS, PDT_MAX_UNMAPS);
 		return -EINVAL;
@@ -682,10 +733,15 @@ static ssize_t pdt_run_write(struct file *file, const char __user *ubuf,
 	} else if (!strcmp(argv[0], "isolation")) {
 		dev_err(dev, "isolation takes no arguments\n");
 		ret = -EINVAL;
+	} else if (!strcmp(argv[0], "leave") && argc == 1) {
+		ret = pdt_leave(t);
+	} else if (!strcmp(argv[0], "leave")) {
+		dev_err(dev, "leave takes no arguments\n");
+		ret = -EINVAL;
 	} else if (!strcmp(argv[0], "unmap")) {
 		ret = pdt_unmap_cmd(t, argc, argv);
 	} else {
-		dev_err(dev, "unknown command \"%s\"; commands: \"isolation\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
+		dev_err(dev, "unknown command \"%s\"; commands: \"isolation\", \"leave\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
 			argv[0], PDT_MAX_PASIDS, PDT_MAX_UNMAPS);
 		ret = -EINVAL;
 	}
@@ -811,7 +867,20 @@ static struct pci_driver pdt_driver = {
 	.probe = pdt_probe,
 	.remove = pdt_remove,
 };
-module_pci_driver(pdt_driver);
+static int __init pdt_init(void)
+{
+	return pci_register_driver(&pdt_driver);
+}
+module_init(pdt_init);
+
+static void __exit pdt_exit(void)
+{
+	pci_unregister_driver(&pdt_driver);
+	/* The IOMMU core detached it when the device went */
+	if (pdt_left_pasid != INVALID_IOASID)
+		ioasid_free(pdt_left_pasid);
+}
+module_exit(pdt_exit);
 
 MODULE_DESCRIPTION("Kernel DMA PASID tests on an Intel DSA");
 MODULE_LICENSE("GPL");
