@@ -159,7 +159,11 @@ static DECLARE_IOASID_SET(pdt_ioasid_set);
 /* One device at a time: the debugfs directory has a fixed name */
 static unsigned long pdt_busy;
 
-/* The second PASID "leave" attached and left; freed when the module goes */
+/*
+ * The PASIDs "leave" attached and left: the IOMMU core detaches them when
+ * the device goes, and the module frees them when it goes.
+ */
+static ioasid_t pdt_left_dma_pasid = INVALID_IOASID;
 static ioasid_t pdt_left_pasid = INVALID_IOASID;
 
 static struct device *pdt_dev(struct pdt *t)
@@ -494,7 +498,7 @@ static int pdt_isolation(struct pdt *t)
 	ret = pdt_disable_wq(t, "disable WQ 0 before detaching");
 	if (ret)
 		goto out;
-	iommu_detach_dma_pasid(dev);
+	iommu_detach_dma_pasid(dev, pasid);
 	attached = false;
 	ret = pdt_set_wq_mode(t, true, pasid);
 	if (ret)
@@ -539,7 +543,7 @@ out:
 	if (!ret)
 		ret = err;
 	if (attached)
-		iommu_detach_dma_pasid(dev);
+		iommu_detach_dma_pasid(dev, pasid);
 out_free:
 	pdt_free_bufs(t, &b);
 	return ret;
@@ -621,7 +625,7 @@ out:
 	if (pasid2 != INVALID_IOASID)
 		ioasid_free(pasid2);
 	if (dma_pasid)
-		iommu_detach_dma_pasid(dev);
+		iommu_detach_dma_pasid(dev, pasid1);
 	free_page((unsigned long)buf);
 	return ret;
 }
@@ -667,7 +671,7 @@ static int pdt_leave(struct pdt *t)
 	pasid2 = ioasid_alloc(&pdt_ioasid_set, 1, max - 1, NULL);
 	if (pasid2 == INVALID_IOASID) {
 		dev_err(dev, "leave: no PASID left below %d\n", max);
-		iommu_detach_dma_pasid(dev);
+		iommu_detach_dma_pasid(dev, pasid);
 		return -ENOSPC;
 	}
 	ret = iommu_attach_device_pasid(domain, dev, pasid2);
@@ -675,9 +679,10 @@ static int pdt_leave(struct pdt *t)
 		dev_err(dev, "leave: iommu_attach_device_pasid(PASID %u) failed: %d\n",
 			pasid2, ret);
 		ioasid_free(pasid2);
-		iommu_detach_dma_pasid(dev);
+		iommu_detach_dma_pasid(dev, pasid);
 		return ret;
 	}
+	pdt_left_dma_pasid = pasid;
 	pdt_left_pasid = pasid2;
 	dev_info(dev, "leave: kernel DMA PASID %u and PASID %u left attached\n",
 		 pasid, pasid2);
@@ -876,9 +881,11 @@ module_init(pdt_init);
 static void __exit pdt_exit(void)
 {
 	pci_unregister_driver(&pdt_driver);
-	/* The IOMMU core detached it when the device went */
+	/* The IOMMU core detached them when the device went */
 	if (pdt_left_pasid != INVALID_IOASID)
 		ioasid_free(pdt_left_pasid);
+	if (pdt_left_dma_pasid != INVALID_IOASID)
+		iommu_free_global_pasid(pdt_left_dma_pasid);
 }
 module_exit(pdt_exit);
 
