@@ -70,6 +70,26 @@ for pair in "linux:$ltree:$lpatches" "qemu:$qtree:$qpatches"; do
 	done < <(patches_of "$pdir")
 done
 
+# The x86 PASID kselftests of the series are ones run_tests runs (in what
+# "make emit_tests" lists), under a timeout their default durations fit in:
+# the directory's "settings" must give more than pasid_stress's 60 s.
+kst=$ltree/tools/testing/selftests/x86
+if want series && ls "$kst"/pasid_*.c >/dev/null 2>&1; then
+	make -s -C "$kst" emit_tests COLLECTION=x86 >"$work/emit" 2>&1
+	: >"$work/ks"
+	for c in "$kst"/pasid_*.c; do
+		t=$(basename "$c" .c)_64
+		grep -qx "x86:$t" "$work/emit" || echo "$t is not in run_tests' list (TEST_PROGS)" >>"$work/ks"
+	done
+	# kselftest's default timeout is 45 s
+	timeout=$(sed -n 's/^timeout=//p' "$kst/settings" 2>/dev/null)
+	timeout=${timeout:-45}
+	[ "$timeout" -gt 60 ] 2>/dev/null ||
+		echo "the x86 timeout (settings) is $timeout s: pasid_stress runs 60 s" >>"$work/ks"
+	if [ -s "$work/ks" ]; then result fail "linux-kselftests-x86-pasid-run" "$work/ks"
+	else result ok "linux-kselftests-x86-pasid-run"; fi
+fi
+
 if ! want sparse && ! want patch-builds; then
 	echo "KTAP version 1"
 	echo "1..$n"
