@@ -75,10 +75,8 @@ timed() {
 setup_ok() { ! grep -q "^not ok [0-9]* $1\$\|^ok [0-9]* $1 # SKIP" <(printf '%s\n' "${setup[@]}"); }
 
 stage deps bash -c "scripts/install-deps.sh && scripts/fetch-tools.sh '$TOOLS'"
-# The two downloads and unpackings side by side (network and one core each).
-stage sources bash -c "scripts/fetch-linux.sh '$LINUX_DEB_VERSION' '$LINUX_DEB_SHA256' '$BUILD/src/linux' & linux=\$!
-	scripts/fetch-qemu.sh '$QEMU_DEB_VERSION' '$QEMU_DEB_SERIES' '$BUILD/src/qemu'; qemu=\$?
-	wait \$linux && exit \$qemu"
+stage sources bash -c "scripts/fetch-linux.sh '$LINUX_DEB_VERSION' '$LINUX_DEB_SHA256' '$BUILD/src/linux' &&
+	scripts/fetch-qemu.sh '$QEMU_DEB_VERSION' '$QEMU_DEB_SERIES' '$BUILD/src/qemu'"
 # One after the other: the QEMU build beside the Linux tree and the kernel
 # build took 27 s longer cold (2026-12-05; six compilers and git on two
 # cores) than in turn.
