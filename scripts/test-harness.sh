@@ -267,7 +267,7 @@ expect boot-dry-run-prints-the-profiles-machine 0 \
 	"$w/prof4.log" -- env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main - "$w/dry"
 expect boot-refuses-an-unknown-plan nonzero "no plan 'nosuch'" "$w/prof5.log" -- \
 	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main nosuch "$w/dry"
-expect boot-timeout-is-the-sum-of-the-plans-limits 0 '; timeout 330s$' "$w/prof6.log" -- \
+expect boot-timeout-is-the-sum-of-the-plans-limits 0 '; timeout 450s$' "$w/prof6.log" -- \
 	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run nopasid - "$w/dry"
 
 # --- the guest: runner outcomes, hang and panic -----------------------------
