@@ -36,7 +36,7 @@ help:
 	@echo "make static       checkpatch/sparse/W=1 on the series (KTAP)"
 	@echo "make harness-test the harness's own failure-detection tests (KTAP)"
 	@echo "make series       mbox of the kernel series in build/series.mbox"
-	@echo "make measure-qi   count invalidation descriptors per DMA unmap with 0/1/2 PASIDs"
+	@echo "make measure-qi   invalidations per DMA unmap with 0-8 PASIDs (ATS), map cost with the kernel DMA PASID"
 	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
 	@echo "make check-kasan    the check plan on a KASAN + KFENCE kernel (slow)"
@@ -116,7 +116,8 @@ harness-test: trees
 # the DSA's default domain (strict IOTLB flushing; a measurement, not a test).
 measure-qi: qemu initramfs
 	@$(S)/run-boot.sh measure-qi - $(BUILD)/boot-measure-qi; rc=$$?; \
-	grep -h 'qi-count: ' $(BUILD)/boot-measure-qi/results.ktap | sed 's/^# qi-count-[0-9]*: //'; \
+	grep -h -e 'qi-count: ' -e 'dma-map-cost: ' $(BUILD)/boot-measure-qi/results.ktap | \
+		sed -e 's/^# qi-count-[0-9]*: //' -e 's/^# dma-map-cost: //'; \
 	exit $$rc
 
 # Every QEMU patch builds on its own (slow; not part of check).

@@ -14,9 +14,10 @@
  * copy faults in the IOMMU and writes neither the destination nor the
  * completion record; WQ 0 without PASID (requester ID only) still copies.
  *
- * "unmap P N": with P PASIDs (0 to 2) attached to the default domain, N
- * dma_map_single()/dma_unmap_single() pairs, for a caller that counts the
- * IOTLB invalidations an unmap costs.
+ * "unmap P N": with P PASIDs (0 to 8: the kernel DMA PASID and P - 1
+ * more) attached to the default domain, N dma_map_single()/
+ * dma_unmap_single() pairs, for a caller that counts the IOTLB
+ * invalidations an unmap costs; the log line gives the time per pair.
  *
  * "leave": attach the kernel DMA PASID and a second PASID to the default
  * domain and leave them attached, also when the device goes away: a
@@ -32,12 +33,14 @@
 #include <linux/ioasid.h>
 #include <linux/iommu.h>
 #include <linux/iopoll.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-ats.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
 #include <asm/special_insns.h>
@@ -126,7 +129,7 @@ enum {
 #define PDT_WQ_SIZE		16
 #define PDT_POLL_US		20
 #define PDT_TIMEOUT_US		USEC_PER_SEC
-#define PDT_MAX_PASIDS		2
+#define PDT_MAX_PASIDS		8
 #define PDT_MAX_UNMAPS		200
 
 static_assert(sizeof(struct dsa_hw_desc) == 64);
@@ -553,11 +556,12 @@ static int pdt_unmap(struct pdt *t, unsigned int npasids, unsigned int iters)
 {
 	struct device *dev = pdt_dev(t);
 	struct iommu_domain *domain = NULL;
-	bool dma_pasid = false, pasid2_attached = false;
-	ioasid_t pasid1 = INVALID_IOASID, pasid2 = INVALID_IOASID;
-	unsigned int i;
+	ioasid_t pasids[PDT_MAX_PASIDS];
+	bool dma_pasid = false;
+	unsigned int i, nmore = 0;
+	u64 start, ns;
 	void *buf;
-	int ret = 0, max;
+	int ret = 0, max = 0;
 
 	buf = (void *)get_zeroed_page(GFP_KERNEL);
 	if (!buf) {
@@ -566,7 +570,7 @@ static int pdt_unmap(struct pdt *t, unsigned int npasids, unsigned int iters)
 	}
 
 	if (npasids >= 1) {
-		ret = iommu_attach_dma_pasid(dev, &pasid1);
+		ret = iommu_attach_dma_pasid(dev, &pasids[0]);
 		if (ret) {
 			dev_err(dev, "unmap: iommu_attach_dma_pasid() failed: %d\n",
 				ret);
@@ -588,21 +592,27 @@ static int pdt_unmap(struct pdt *t, unsigned int npasids, unsigned int iters)
 			ret = -EOPNOTSUPP;
 			goto out;
 		}
-		pasid2 = ioasid_alloc(&pdt_ioasid_set, 1, max - 1, NULL);
-		if (pasid2 == INVALID_IOASID) {
+	}
+	/* The default domain on PASIDs 2 to P besides the kernel DMA PASID */
+	while (1 + nmore < npasids) {
+		ioasid_t pasid = ioasid_alloc(&pdt_ioasid_set, 1, max - 1, NULL);
+
+		if (pasid == INVALID_IOASID) {
 			dev_err(dev, "unmap: no PASID left below %d\n", max);
 			ret = -ENOSPC;
 			goto out;
 		}
-		ret = iommu_attach_device_pasid(domain, dev, pasid2);
+		ret = iommu_attach_device_pasid(domain, dev, pasid);
 		if (ret) {
 			dev_err(dev, "unmap: iommu_attach_device_pasid(PASID %u) failed: %d\n",
-				pasid2, ret);
+				pasid, ret);
+			ioasid_free(pasid);
 			goto out;
 		}
-		pasid2_attached = true;
+		pasids[1 + nmore++] = pasid;
 	}
 
+	start = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
 		dma_addr_t addr = dma_map_single(dev, buf, PAGE_SIZE,
 						 DMA_TO_DEVICE);
@@ -615,17 +625,19 @@ static int pdt_unmap(struct pdt *t, unsigned int npasids, unsigned int iters)
 		}
 		dma_unmap_single(dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
 	}
-	dev_info(dev, "unmap: %u map/unmap pairs with %u PASID(s) attached (kernel DMA PASID %d, second PASID %d)\n",
-		 iters, npasids, dma_pasid ? (int)pasid1 : -1,
-		 pasid2_attached ? (int)pasid2 : -1);
+	ns = ktime_get_ns() - start;
+	dev_info(dev, "unmap: %u map/unmap pairs with %u PASID(s) attached (kernel DMA PASID %d): %llu ns per pair\n",
+		 iters, npasids, dma_pasid ? (int)pasids[0] : -1,
+		 div_u64(ns, iters));
 
 out:
-	if (pasid2_attached)
-		iommu_detach_device_pasid(domain, dev, pasid2);
-	if (pasid2 != INVALID_IOASID)
-		ioasid_free(pasid2);
+	while (nmore) {
+		nmore--;
+		iommu_detach_device_pasid(domain, dev, pasids[1 + nmore]);
+		ioasid_free(pasids[1 + nmore]);
+	}
 	if (dma_pasid)
-		iommu_detach_dma_pasid(dev, pasid1);
+		iommu_detach_dma_pasid(dev, pasids[0]);
 	free_page((unsigned long)buf);
 	return ret;
 }
@@ -872,6 +884,7 @@ static struct pci_driver pdt_driver = {
 	.probe = pdt_probe,
 	.remove = pdt_remove,
 };
+
 static int __init pdt_init(void)
 {
 	return pci_register_driver(&pdt_driver);
