@@ -19,7 +19,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR TOOLS LINUX_DEB_VERSION
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect mutants check-kasan clean
+	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect arm64-objects mutants check-kasan clean
 
 all: demo
 
@@ -39,6 +39,7 @@ help:
 	@echo "make measure-qi   invalidations per DMA unmap with 0-8 PASIDs (ATS), map cost with the kernel DMA PASID"
 	@echo "make qemu-bisect  build the QEMU series patch by patch (slow)"
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
+	@echo "make arm64-objects  build the series' Arm SMMUv3 and IOMMU core code for arm64"
 	@echo "make check-kasan    the check plan on a KASAN + KFENCE kernel (slow)"
 	@echo "make mutants        seeded mutants of the kernel series, each booted (slow;"
 	@echo "                    MUTANTS=\"name ...\" for some; table in build/mutants/report.md)"
@@ -126,6 +127,11 @@ qemu-bisect: trees
 
 kernel-bisect: trees
 	@$(S)/build-each-patch.sh linux $(BUILD)/linux $(BUILD)/kernel-bisect
+
+# The Arm SMMUv3 code of the kernel series, built for arm64 (objects only;
+# not part of check).
+arm64-objects: have-trees
+	@$(S)/build-arm64-objects.sh $(BUILD)/linux $(BUILD)/kernel-arm64 config/kernel-arm64
 
 # The main check boot on a KASAN (generic, inline) + KFENCE kernel (slow;
 # not part of check: run by each issue that changes the kernel).
