@@ -51,6 +51,22 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	# Only what this configuration builds: drop objects of other arches.
 	objs=$(printf '%s\n' $objs | awk 'NF && (!/^arch\// || /^arch\/x86\//)' | grep -v 'arm-smmu' |
 		sort -u | tr '\n' ' ')
+	# ... and only the objects this configuration, at this patch, builds:
+	# an obj-$(CONFIG_FOO) line of the directory's Makefile with FOO unset
+	# drops the object (a file a later patch's option turns on).
+	[ -z "$objs" ] || mk olddefconfig >/dev/null 2>&1
+	kept=""
+	for o in $objs; do
+		sym=$(sed 's/\$(BITS)/64/g' "$wt/$(dirname "$o")/Makefile" 2>/dev/null |
+			grep -E "^[a-z0-9_-]+-\\$\(CONFIG_[A-Z0-9_]+\).*[[:space:]=]$(basename "$o")([[:space:]]|\$)" |
+			sed -E 's/^[a-z0-9_-]+-\$\((CONFIG_[A-Z0-9_]+)\).*/\1/' | head -n 1)
+		if [ -n "$sym" ] && ! grep -qE "^$sym=(y|m)" "$out/.config"; then
+			echo "not built by this configuration ($sym unset): $o" >>"$work/skipped-$n"
+			continue
+		fi
+		kept="$kept $o"
+	done
+	objs=$kept
 	if [ -z "$objs$tests" ]; then
 		echo "ok $n linux-patch-builds:$name # SKIP no C object touched"
 		continue
