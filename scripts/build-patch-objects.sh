@@ -54,7 +54,12 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	# ... and only the objects this configuration, at this patch, builds:
 	# an obj-$(CONFIG_FOO) line of the directory's Makefile with FOO unset
 	# drops the object (a file a later patch's option turns on).
-	[ -z "$objs" ] || mk olddefconfig >/dev/null 2>&1
+	# (From the final configuration each time: an olddefconfig at an
+	# earlier patch dropped the options that later patches add.)
+	if [ -n "$objs" ]; then
+		cp "$kout/.config" "$out/.config"
+		mk olddefconfig >/dev/null 2>&1
+	fi
 	kept=""
 	for o in $objs; do
 		sym=$(sed 's/\$(BITS)/64/g' "$wt/$(dirname "$o")/Makefile" 2>/dev/null |
