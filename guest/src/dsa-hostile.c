@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsa-hostile - descriptors a hostile process submits to a shared user
+ * work queue of a DSA, with ENQCMD: each must come back with the error the
+ * DSA 1.0 specification gives for it (a completion record status, or a
+ * software error when there is no record to write), the device must go on
+ * taking work, and the emulator must keep running.
+ *
+ * Usage: dsa-hostile /dev/dsa/wqD.Q MAX_XFER MAX_BATCH
+ * (the work queue's maximum transfer size and batch size).  Run as root:
+ * 6.1's idxd lets only CAP_SYS_RAWIO map a DSA 1.0 portal (INTEL-SA-01084),
+ * so no unprivileged path to the portal exists; the test checks that
+ * refusal first, from a child that gave up root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/idxd.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG		4096
+#define ENQ_TRIES	1000
+#define TIMEOUT_MS	30000
+
+struct job {
+	struct dsa_hw_desc desc __attribute__((aligned(64)));
+	struct dsa_completion_record cr __attribute__((aligned(32)));
+};
+
+static void *portal;
+static int failures;
+
+static void check(int ok, const char *what, unsigned int got,
+		  unsigned int want)
+{
+	printf("%s: %s (status 0x%02x, expected 0x%02x)\n",
+	       ok ? "PASS" : "FAIL", what, got, want);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static int enqcmd(void *dst, const void *desc)
+{
+	uint8_t retry;
+
+	asm volatile("enqcmd (%[d]), %[p]\n\tsetz %[r]"
+		     : [r] "=r" (retry)
+		     : [p] "r" (dst), [d] "r" (desc)
+		     : "cc", "memory");
+	return retry;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Submit @j and wait for its record: its status, 0 if none in time */
+static unsigned int run(struct job *j)
+{
+	long long end;
+	int i;
+
+	memset(&j->cr, 0, sizeof(j->cr));
+	for (i = 0; i < ENQ_TRIES && enqcmd(portal, &j->desc); i++)
+		sched_yield();
+	if (i == ENQ_TRIES)
+		return 0x100;	/* never accepted */
+	end = now_ms() + TIMEOUT_MS;
+	while (!*(volatile uint8_t *)&j->cr.status && now_ms() < end)
+		sched_yield();
+	return j->cr.status & DSA_COMP_STATUS_MASK;
+}
+
+static void desc(struct job *j, unsigned int opcode, uint32_t flags,
+		 const void *src, void *dst, uint32_t size)
+{
+	memset(&j->desc, 0, sizeof(j->desc));
+	j->desc.opcode = opcode;
+	j->desc.flags = IDXD_OP_FLAG_CRAV | IDXD_OP_FLAG_RCR | flags;
+	j->desc.completion_addr = (uintptr_t)&j->cr;
+	j->desc.src_addr = (uintptr_t)src;
+	j->desc.dst_addr = (uintptr_t)dst;
+	j->desc.xfer_size = size;
+}
+
+static void expect(struct job *j, const char *what, unsigned int want)
+{
+	unsigned int got = run(j);
+
+	check(got == want, what, got, want);
+}
+
+/* The good work that must still complete */
+static void good_copy(struct job *j, uint8_t *src, uint8_t *dst,
+		      const char *when)
+{
+	char what[128];
+
+	memset(src, 0x5a, PG);
+	memset(dst, 0, PG);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+	snprintf(what, sizeof(what), "a good copy %s completes", when);
+	expect(j, what, DSA_COMP_SUCCESS);
+	if (memcmp(src, dst, PG)) {
+		printf("FAIL: ... but the destination is not a copy\n");
+		failures++;
+	}
+}
+
+static void *map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+/* A process without root cannot map the portal */
+static void unprivileged_mmap_refused(const char *path)
+{
+	int status, fd = open(path, O_RDWR);
+	pid_t pid;
+
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	pid = fork();
+	if (!pid) {
+		void *p;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		p = mmap(NULL, PG, PROT_WRITE, MAP_SHARED, fd, 0);
+		_exit(p == MAP_FAILED && errno == EPERM ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	close(fd);
+	printf("%s: a process without CAP_SYS_RAWIO cannot map the portal "
+	       "(EPERM)\n",
+	       WIFEXITED(status) && !WEXITSTATUS(status) ? "PASS" : "FAIL");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		failures++;
+}
+
+int main(int argc, char **argv)
+{
+	struct dsa_hw_desc *list;
+	uint32_t max_xfer, max_batch, i;
+	uint8_t *src, *dst, *big;
+	struct job *j, *sub;
+	int fd;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s /dev/dsa/wqD.Q MAX_XFER MAX_BATCH\n",
+			argv[0]);
+		return 2;
+	}
+	max_xfer = strtoul(argv[2], NULL, 0);
+	max_batch = strtoul(argv[3], NULL, 0);
+	if (max_xfer < PG || max_batch < 2 || max_batch > 1024) {
+		fprintf(stderr, "dsa-hostile: bad limits %s %s\n", argv[2],
+			argv[3]);
+		return 2;
+	}
+	unprivileged_mmap_refused(argv[1]);
+
+	fd = open(argv[1], O_RDWR);
+	if (fd < 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	portal = mmap(NULL, PG, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (portal == MAP_FAILED) {
+		perror("portal mmap");
+		return 1;
+	}
+	j = map(sizeof(*j));
+	sub = map(max_batch * sizeof(*sub));
+	list = map(max_batch * sizeof(*list));
+	src = map(PG);
+	dst = map(PG);
+	big = map(2 * (size_t)max_xfer);
+
+	good_copy(j, src, dst, "first");
+
+	desc(j, 0x3f, 0, src, dst, PG);
+	expect(j, "an undefined opcode", DSA_COMP_BAD_OPCODE);
+	desc(j, DSA_OPCODE_MEMMOVE, 0x40, src, dst, PG);
+	expect(j, "a reserved flag (bit 6)", DSA_COMP_INVALID_FLAGS);
+	desc(j, DSA_OPCODE_MEMMOVE, 1u << 20, src, dst, PG);
+	expect(j, "a reserved flag (bit 20)", DSA_COMP_INVALID_FLAGS);
+	desc(j, DSA_OPCODE_MEMMOVE, IDXD_OP_FLAG_FENCE, src, dst, PG);
+	expect(j, "a fence outside a batch", DSA_COMP_INVALID_FLAGS);
+	desc(j, DSA_OPCODE_MEMMOVE, IDXD_OP_FLAG_RCI, src, dst, PG);
+	j->desc.int_handle = 0xffff;
+	expect(j, "a completion interrupt on handle 0xffff",
+	       DSA_COMP_INT_HANDLE_INVAL);
+	/* The descriptor that once aborted the emulator */
+	desc(j, 0x3f, IDXD_OP_FLAG_RCI, src, dst, PG);
+	j->desc.int_handle = 0xffff;
+	expect(j, "an undefined opcode asking for an interrupt on 0xffff",
+	       DSA_COMP_BAD_OPCODE);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, 0);
+	expect(j, "a transfer of 0 bytes", DSA_COMP_XFER_ERANGE);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, big, big + max_xfer, max_xfer + 1);
+	expect(j, "a transfer beyond the maximum", DSA_COMP_XFER_ERANGE);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+	((uint8_t *)&j->desc)[60] = 1;
+	expect(j, "a non-zero reserved byte", DSA_COMP_NOZERO_RESERVE);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, (void *)0x10, dst, PG);
+	expect(j, "a source at an unmapped address",
+	       DSA_COMP_PAGE_FAULT_NOBOF);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, portal, PG);
+	expect(j, "a destination in the device's own portal",
+	       DSA_COMP_PAGE_FAULT_NOBOF);
+	desc(j, DSA_OPCODE_DUALCAST, 0, src, dst, PG);
+	j->desc.dest2 = (uintptr_t)dst + 8;
+	expect(j, "dualcast destinations at different page offsets",
+	       DSA_COMP_DCAST_ERR);
+
+	/* Batches */
+	desc(j, DSA_OPCODE_BATCH, 0, NULL, NULL, 0);
+	j->desc.desc_list_addr = (uintptr_t)list;
+	j->desc.desc_count = max_batch + 1;
+	expect(j, "a batch beyond the maximum count",
+	       DSA_COMP_DESC_CNT_ERANGE);
+	j->desc.desc_count = 1;
+	expect(j, "a batch of one", DSA_COMP_DESC_CNT_ERANGE);
+	j->desc.desc_list_addr = (uintptr_t)list + 8;
+	j->desc.desc_count = 2;
+	expect(j, "a misaligned descriptor list", DSA_COMP_DESCLIST_ALIGN);
+	for (i = 0; i < max_batch; i++) {
+		desc(&sub[i], i & 1 ? 0x3f : DSA_OPCODE_BATCH, 0, src, dst,
+		     PG);
+		list[i] = sub[i].desc;
+		memset(&sub[i].cr, 0, sizeof(sub[i].cr));
+	}
+	desc(j, DSA_OPCODE_BATCH, 0, NULL, NULL, 0);
+	j->desc.desc_list_addr = (uintptr_t)list;
+	j->desc.desc_count = max_batch;
+	expect(j, "a batch of bad descriptors and batches",
+	       DSA_COMP_BATCH_FAIL);
+	for (i = 0; i < max_batch; i++)
+		if ((sub[i].cr.status & DSA_COMP_STATUS_MASK) !=
+		    DSA_COMP_BAD_OPCODE)
+			break;
+	check(i == max_batch, "... each of them a bad opcode",
+	      i < max_batch ? sub[i].cr.status : DSA_COMP_BAD_OPCODE,
+	      DSA_COMP_BAD_OPCODE);
+
+	/* Huge work: a batch of maximum copies, twice over */
+	for (i = 0; i < max_batch; i++) {
+		desc(&sub[i], DSA_OPCODE_MEMMOVE, 0, big + (i & 1) * max_xfer,
+		     big + !(i & 1) * max_xfer, max_xfer);
+		list[i] = sub[i].desc;
+	}
+	desc(j, DSA_OPCODE_BATCH, 0, NULL, NULL, 0);
+	j->desc.desc_list_addr = (uintptr_t)list;
+	j->desc.desc_count = max_batch;
+	expect(j, "a batch of maximum transfers", DSA_COMP_SUCCESS);
+
+	good_copy(j, src, dst, "afterwards");
+	printf("dsa-hostile: %d failure(s)\n", failures);
+	return failures ? 1 : 0;
+}
