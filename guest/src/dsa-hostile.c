@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enqcmd.h"
+
 #define PG		4096
 #define ENQ_TRIES	1000
 #define TIMEOUT_MS	30000
@@ -45,25 +47,6 @@ static void check(int ok, const char *what, unsigned int got,
 	fflush(stdout);
 	if (!ok)
 		failures++;
-}
-
-static int enqcmd(void *dst, const void *desc)
-{
-	uint8_t retry;
-
-	asm volatile("enqcmd (%[d]), %[p]\n\tsetz %[r]"
-		     : [r] "=r" (retry)
-		     : [p] "r" (dst), [d] "r" (desc)
-		     : "cc", "memory");
-	return retry;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* Submit @j and wait for its record: its status, 0 if none in time */

@@ -51,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enqcmd.h"
+
 #define PG		4096UL
 #define LEN		(4 * PG)	/* copies cross page boundaries */
 #define ENQ_TRIES	1000
@@ -86,18 +88,6 @@ static void skip(const char *why)
 	exit(4);
 }
 
-/* ENQCMD: ZF set means the WQ answered Retry. */
-static int enqcmd(void *dst, const void *desc)
-{
-	uint8_t retry;
-
-	asm volatile("enqcmd (%[d]), %[p]\n\tsetz %[r]"
-		     : [r] "=r" (retry)
-		     : [p] "r" (dst), [d] "r" (desc)
-		     : "cc", "memory");
-	return retry;
-}
-
 /* Submit, retrying a bounded number of times; the number of tries. */
 static int submit(const struct dsa_hw_desc *desc)
 {
@@ -109,14 +99,6 @@ static int submit(const struct dsa_hw_desc *desc)
 		sched_yield();
 	}
 	return -1;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* Wait for a status in @cr; 0 after TIMEOUT_MS. */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the guest programs that submit to a shared DSA work queue share:
+ * ENQCMD itself and a monotonic clock in milliseconds.
+ */
+#ifndef GUEST_ENQCMD_H
+#define GUEST_ENQCMD_H
+
+#include <stdint.h>
+#include <time.h>
+
+/* ENQCMD of the 64-byte @desc to the portal @dst: 1 if the WQ said Retry */
+static inline int enqcmd(void *dst, const void *desc)
+{
+	uint8_t retry;
+
+	asm volatile("enqcmd (%[d]), %[p]\n\tsetz %[r]"
+		     : [r] "=r" (retry)
+		     : [p] "r" (dst), [d] "r" (desc)
+		     : "cc", "memory");
+	return retry;
+}
+
+static inline long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+#endif
