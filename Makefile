@@ -19,7 +19,7 @@ export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR TOOLS LINUX_DEB_VERSION
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi qemu-bisect kernel-bisect arm64-objects mutants check-kasan clean
+	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi fuzz fuzz-build qemu-bisect kernel-bisect arm64-objects mutants check-kasan clean
 
 all: demo
 
@@ -41,6 +41,8 @@ help:
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
 	@echo "make arm64-objects  build the series' Arm SMMUv3 and IOMMU core code for arm64"
 	@echo "make check-kasan    the check plan on a KASAN + KFENCE kernel (slow)"
+	@echo "make fuzz [FUZZ_TIME=s]  fuzz the DSA and the vIOMMU (clang, libFuzzer, ASan, UBSan;"
+	@echo "                    600 s by default; crashes become fuzz/reproducers, which check replays)"
 	@echo "make mutants        seeded mutants of the kernel series, each booted (slow;"
 	@echo "                    MUTANTS=\"name ...\" for some; table in build/mutants/report.md)"
 
@@ -142,6 +144,15 @@ check-kasan: qemu trees
 # that should catch it: killed or survived (slow; not part of check).
 mutants: qemu trees
 	@$(S)/mutants.sh $(BUILD)/linux $(BUILD)/mutants $(MUTANTS)
+
+# QEMU's generic-fuzz on the DSA and the scalable-mode vIOMMU, in a second,
+# clang build of QEMU (not part of check; make check replays what it found).
+FUZZ_TIME ?= 600
+fuzz-build: have-trees
+	@$(S)/build-qemu-fuzz.sh $(BUILD)/qemu $(BUILD)/qemu-fuzz
+
+fuzz: fuzz-build
+	@$(S)/fuzz-run.sh $(BUILD)/qemu-fuzz/qemu-fuzz-x86_64 $(FUZZ_TIME)
 
 series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox

@@ -63,6 +63,9 @@ pkgs=(
 	# QEMU build (meson and SeaBIOS: scripts/fetch-tools.sh)
 	ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
 	python3-venv
+	# make fuzz: QEMU's fuzzer is built with clang, libFuzzer and its
+	# sanitizers (the runtime libraries are libclang-rt-14-dev's)
+	clang libclang-rt-14-dev
 )
 
 missing=()

@@ -4,6 +4,9 @@
 #   - qtests (tests/qtest, glib TAP; no vCPU)
 #   - TCG system tests (tests/tcg/x86_64/system, bare-metal guests that
 #     print "ok N name" lines and their plan last, on the debug console)
+#   - the fuzzer's reproducers (fuzz/reproducers, scripts/fuzz-replay.sh):
+#     every input that once crashed or hung the fuzzer (make fuzz), replayed
+#     as a qtest trace on this build
 # Usage: run-qemu-tests.sh QEMU_SOURCE_TREE QEMU_BUILD_DIR
 set -uo pipefail
 src=$(cd "$1" && pwd) out=$(cd "$2" && pwd)
@@ -15,7 +18,7 @@ tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out run-dsa-sva:run-dsa-sva
 declare -A needs=([run-dsa-sva]=vtd-invalidation-queue-runs)
 
 echo "KTAP version 1"
-echo "1..$((${#qtests[@]} + ${#tcgruns[@]}))"
+echo "1..$((${#qtests[@]} + ${#tcgruns[@]} + 1))"
 i=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -72,3 +75,8 @@ for run in "${tcgruns[@]}"; do
 	fi
 	subtest "tcg-system-${t#run-}" $rc
 done
+
+i=$((i + 1))
+top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/fuzz-replay.sh" "$out/qemu-system-x86_64" "$top/fuzz/reproducers" >"$log" 2>&1
+subtest fuzz-reproducers $?

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Turn a crashing input of the fuzzer into a qtest trace that an ordinary
+# qemu-system-x86_64 replays (scripts/fuzz-replay.sh, in make check): the
+# fuzzer runs the input once more with every qtest command logged, QEMU's
+# scripts/oss-fuzz/reorder_fuzzer_qtest_trace.py puts the DMA fills before
+# the commands that read them, and the trace is written to OUT with its
+# QEMU arguments on a first "# args:" line.
+# Usage: fuzz-reproduce.sh FUZZER TARGET QEMU_TREE INPUT OUT
+set -euo pipefail
+[ $# = 5 ] || { echo "usage: fuzz-reproduce.sh FUZZER TARGET QEMU_TREE INPUT OUT" >&2; exit 2; }
+fuzzer=$1 target=$2 tree=$3 input=$4 out=$5
+[ -x "$fuzzer" ] || { echo "fuzz-reproduce: no fuzzer $fuzzer" >&2; exit 2; }
+[ -f "$input" ] || { echo "fuzz-reproduce: no input $input" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# The crash ends the run: its status says nothing here.
+QTEST_LOG=1 FUZZ_SERIALIZE_QTEST=1 ASAN_OPTIONS=detect_leaks=0 \
+	timeout 300 "$fuzzer" --fuzz-target="$target" "$input" \
+	>"$tmp/stdout" 2>"$tmp/stderr" || true
+args=$(sed -n 's/^Starting [^ ]* with Arguments: //p' "$tmp/stdout" | head -n 1)
+[ -n "$args" ] || { echo "fuzz-reproduce: the fuzzer did not say its arguments" >&2; exit 1; }
+# The fuzzer talks qtest over /dev/null; the replay uses stdio.
+args=$(sed -e 's/ -qtest \/dev\/null//' -e 's/ -qtest-log none//' -e 's/  */ /g' <<<"$args")
+"$tree/scripts/oss-fuzz/reorder_fuzzer_qtest_trace.py" "$tmp/stderr" >"$tmp/trace"
+[ -s "$tmp/trace" ] || { echo "fuzz-reproduce: empty trace from $input" >&2; exit 1; }
+{
+	echo "# args: $args"
+	echo "# input: $(basename "$input") ($(sha1sum <"$input" | cut -c1-12))"
+	grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|.*Assertion)' "$tmp/stderr" |
+		sed 's/^/# crash: /' || true
+	cat "$tmp/trace"
+} >"$out"
+echo "fuzz-reproduce: $out ($(grep -vc '^#' "$out") commands)"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Fuzz the Intel DSA and the scalable-mode vIOMMU for SECONDS with QEMU's
+# generic-fuzz (target generic-fuzz-intel-dsa, built by
+# scripts/build-qemu-fuzz.sh), starting from the seeds of fuzz/corpus and
+# what earlier runs on this machine found (build/fuzz/corpus).  Afterwards:
+#   - inputs that reached new code are merged into fuzz/corpus (libFuzzer's
+#     -merge=1 keeps only those that add coverage, so it stays small);
+#   - a crash, hang or out-of-memory input becomes a qtest trace in
+#     fuzz/reproducers (scripts/fuzz-reproduce.sh), which make check
+#     replays on the ordinary build, and the run fails;
+#   - the run's executions are added to fuzz/runs.tsv and the total written
+#     into the README's "Fuzz executions" line.
+# Usage: fuzz-run.sh FUZZER SECONDS
+set -euo pipefail
+[ $# = 2 ] || { echo "usage: fuzz-run.sh FUZZER SECONDS" >&2; exit 2; }
+fuzzer=$1 secs=$2
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz-run: SECONDS must be a positive integer, not '$secs'" >&2; exit 2; }
+[ -x "$fuzzer" ] || { echo "fuzz-run: no fuzzer $fuzzer" >&2; exit 2; }
+top=$(cd "$(dirname "$0")/.." && pwd)
+target=generic-fuzz-intel-dsa
+work=$top/build/fuzz seeds=$top/fuzz/corpus repro=$top/fuzz/reproducers
+mkdir -p "$work/corpus" "$work/artifacts" "$seeds" "$repro"
+rm -f "$work"/artifacts/*
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+log=$work/run-${stamp//:/}.log
+# Leaks are not crashes here (QEMU keeps what it allocates at start); a
+# guest making QEMU grow is, through -rss_limit_mb.  UBSan stops at its
+# first report, so each one is a crash with an input.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:allocator_may_return_null=1
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=0:print_stacktrace=1
+echo "fuzz-run: $target for $secs s, log $log"
+rc=0
+"$fuzzer" --fuzz-target=$target -max_total_time="$secs" -print_final_stats=1 \
+	-timeout=30 -rss_limit_mb=3072 -max_len=4096 -use_value_profile=1 \
+	-artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds" >"$log" 2>&1 || rc=$?
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+secs_run=$(sed -n 's/^stat::.*//; s/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
+[ -n "$execs" ] || { tail -n 30 "$log" >&2; echo "fuzz-run: no final statistics: the fuzzer did not start ($log)" >&2; exit 1; }
+crashes=0
+for a in "$work"/artifacts/*; do
+	[ -e "$a" ] || continue
+	crashes=$((crashes + 1))
+	"$top/scripts/fuzz-reproduce.sh" "$fuzzer" "$target" "$top/build/qemu" "$a" \
+		"$repro/$(basename "$a").qtest"
+done
+# Keep what reached new code (a merge of a crash-free corpus only).
+before=$(find "$seeds" -type f | wc -l)
+if [ $crashes = 0 ]; then
+	"$fuzzer" --fuzz-target=$target -merge=1 -timeout=30 -rss_limit_mb=3072 \
+		"$seeds" "$work/corpus" >>"$log" 2>&1 ||
+		echo "fuzz-run: the merge into fuzz/corpus failed ($log)" >&2
+fi
+after=$(find "$seeds" -type f | wc -l)
+printf '%s\t%s\t%s\t%s\t%s\n' "$stamp" "$target" "${secs_run:-$secs}" "$execs" "$crashes" >>"$top/fuzz/runs.tsv"
+total=$(awk -F'\t' '$1 !~ /^#/ { n += $4 } END { print n }' "$top/fuzz/runs.tsv")
+sed -i "s/^Fuzz executions so far: .*/Fuzz executions so far: **$total** (fuzz\/runs.tsv)/" "$top/README.md"
+cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+echo "fuzz-run: $execs executions in ${secs_run:-$secs} s ($cov edges), $crashes crash(es); corpus $before -> $after inputs; total $total executions"
+if [ $crashes != 0 ] || [ $rc != 0 ]; then
+	grep -m3 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|Assertion|ALARM|out-of-memory' "$log" >&2 || true
+	echo "fuzz-run: the fuzzer stopped on an input (exit status $rc): see fuzz/reproducers and $log" >&2
+	exit 1
+fi

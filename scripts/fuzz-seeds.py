@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Write the seed inputs of the intel-dsa fuzz target into a directory.
+
+generic-fuzz reads its input as operations separated by "FUZZ": an opcode
+byte, then the operation's C structure as generic_fuzz.c lays it out.  An
+MMIO operation names a region by its index among the fuzzed regions in
+address order, and an offset into it; for the generic-fuzz-intel-dsa
+machine those are, as the fuzzer maps them:
+    0 DSA registers (BAR0)  1 MSI-X table  2 MSI-X PBA  3 DSA portals (BAR2)
+    4 VT-d registers
+Each seed does what a driver would do to reach one part of the device; the
+fuzzer mutates from there.  Usage: fuzz-seeds.py DIR
+"""
+import os
+import struct
+import sys
+
+OP_WRITE, OP_ADD_DMA_PATTERN, OP_CLOCK_STEP = 3, 7, 9
+OP_DIRECT_STORE, OP_PCI_EXT_WRITE = 10, 12
+REGS, PORTALS, VTD = 0, 3, 4
+LONG, QUAD = 2, 3
+MOVDIR64B, ENQCMD, ENQCMDS = 0, 1, 2
+
+# DSA (include/hw/dma/intel_dsa.h)
+CMD, WQCFG, GRPCFG = 0xa0, 0x800, 0x400
+CMD_ENABLE_DEVICE, CMD_DRAIN_ALL, CMD_RESET_DEVICE = 1, 3, 5
+CMD_ENABLE_WQ, CMD_DRAIN_PASID, CMD_ABORT_PASID = 6, 11, 12
+MODE_DEDICATED, WQ_BOF, PASID_EN, PRIV = 1 << 0, 1 << 1, 1 << 28, 1 << 29
+OPC_BATCH, OPC_MEMMOVE, OPC_MEMFILL, OPC_CRCGEN = 0x01, 0x03, 0x04, 0x10
+CRAV, RCR, RCI, BOF = 1 << 2, 1 << 3, 1 << 4, 1 << 1
+PASID_CAP, ATS_CAP, PRI_CAP = 0x100, 0x108, 0x110
+
+# VT-d (hw/i386/intel_iommu_internal.h)
+GCMD, RTADDR, IQT, IQA, PQA, PECTL = 0x18, 0x20, 0x88, 0x90, 0xd0, 0xe0
+GCMD_TE, GCMD_SRTP, GCMD_QIE = 1 << 31, 1 << 30, 1 << 26
+RTADDR_SMT, IQA_DW_256 = 1 << 10, 1 << 11
+
+
+def write(size, region, offset, value):
+    return bytes([OP_WRITE]) + struct.pack('<BBxxIQ', size, region, offset,
+                                           value)
+
+
+def cfg_ext(offset, value, size=LONG):
+    return bytes([OP_PCI_EXT_WRITE]) + struct.pack('<BBHI', size, 0, offset,
+                                                   value)
+
+
+def dma_pattern(data):
+    return bytes([OP_ADD_DMA_PATTERN, 0, 0]) + data
+
+
+def store(kind, offset, desc):
+    return bytes([OP_DIRECT_STORE]) + struct.pack('<BBxxI', kind, PORTALS,
+                                                  offset) + desc
+
+
+def desc(opcode, flags, comp=0, src=0, dst=0, size=0, pasid=0, handle=0,
+         extra=b''):
+    d = struct.pack('<IIQQQIH', pasid, flags | opcode << 24, comp, src, dst,
+                    size, handle) + extra
+    return d + bytes(64 - len(d))
+
+
+def cmd(code, operand=0):
+    return write(LONG, REGS, CMD, code << 20 | operand)
+
+
+def wq(n, mode, size=16):
+    base = WQCFG + n * 32
+    return [write(LONG, REGS, base, size),
+            write(LONG, REGS, base + 8, mode),
+            write(LONG, REGS, base + 12, 21 | 5 << 5),
+            write(QUAD, REGS, GRPCFG, 1 << n),
+            write(QUAD, REGS, GRPCFG + 0x20, 1)]
+
+
+def portal(n):
+    return n * 4 * 0x1000
+
+
+def pasid_on():
+    # PASID control (PASID capability + 6): enable, privileged mode
+    return cfg_ext(PASID_CAP + 4, (1 << 0 | 1 << 2) << 16)
+
+
+SEEDS = {
+    'dsa-dedicated-memmove': wq(0, MODE_DEDICATED | PRIV) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR, 0x100000, 0x200000, 0x300000,
+                   4096)),
+        bytes([OP_CLOCK_STEP])],
+    'dsa-shared-enqcmds': [pasid_on()] + wq(1, PRIV) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 1),
+        store(ENQCMDS, portal(1),
+              desc(OPC_MEMFILL, CRAV | RCR | RCI, 0x100040, 0x5a5a5a5a,
+                   0x310000, 8192, pasid=1 << 31 | 5)),
+        store(ENQCMD, portal(1),
+              desc(OPC_CRCGEN, CRAV | RCR, 0x100080, 0x200000, 0, 512,
+                   pasid=7)),
+        cmd(CMD_DRAIN_PASID, 5), cmd(CMD_ABORT_PASID, 7),
+        bytes([OP_CLOCK_STEP])],
+    'dsa-batch': wq(0, MODE_DEDICATED | PRIV) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        dma_pattern(desc(OPC_MEMMOVE, CRAV | RCR, 0x100100, 0x200000,
+                         0x300000, 256)),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_BATCH, CRAV | RCR, 0x1000c0, 0x400000, 0, 4)),
+        bytes([OP_CLOCK_STEP]), cmd(CMD_DRAIN_ALL), cmd(CMD_RESET_DEVICE)],
+    # Scalable-mode translation with a queued invalidation and a page
+    # request queue; the DSA with ATS and PRI, its WQ blocking on faults.
+    # The tables and queue entries the IOMMU reads come from the pattern.
+    'vtd-sva-prq': [
+        write(QUAD, VTD, IQA, 0x500000 | IQA_DW_256),
+        write(LONG, VTD, GCMD, GCMD_QIE),
+        write(QUAD, VTD, PQA, 0x600000),
+        write(LONG, VTD, PECTL, 0),
+        write(QUAD, VTD, RTADDR, 0x700000 | RTADDR_SMT),
+        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_SRTP),
+        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_TE),
+        pasid_on(), cfg_ext(ATS_CAP + 4, 1 << 31),
+        cfg_ext(PRI_CAP + 0xc, 16), cfg_ext(PRI_CAP + 4, 1),
+        dma_pattern(struct.pack('<QQQQ', 0x700001, 0x7000000000000, 0, 0))
+    ] + wq(0, MODE_DEDICATED | PRIV | WQ_BOF | PASID_EN | 3 << 8) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
+                   0x300000, 4096)),
+        write(QUAD, VTD, IQT, 0x20),
+        bytes([OP_CLOCK_STEP])],
+}
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit('usage: fuzz-seeds.py DIR')
+    os.makedirs(sys.argv[1], exist_ok=True)
+    for name, ops in SEEDS.items():
+        with open(os.path.join(sys.argv[1], 'seed-' + name), 'wb') as f:
+            f.write(b'FUZZ'.join(ops))
+
+
+if __name__ == '__main__':
+    main()
