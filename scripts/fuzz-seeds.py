@@ -15,7 +15,8 @@ import os
 import struct
 import sys
 
-OP_WRITE, OP_ADD_DMA_PATTERN, OP_CLOCK_STEP = 3, 7, 9
+OP_WRITE, OP_ADD_DMA_PATTERN, OP_CLEAR_DMA_PATTERNS = 3, 7, 8
+OP_CLOCK_STEP = 9
 OP_DIRECT_STORE, OP_PCI_EXT_WRITE = 10, 12
 REGS, PORTALS, VTD = 0, 3, 4
 LONG, QUAD = 2, 3
@@ -91,7 +92,7 @@ SEEDS = {
               desc(OPC_MEMMOVE, CRAV | RCR, 0x100000, 0x200000, 0x300000,
                    4096)),
         bytes([OP_CLOCK_STEP])],
-    'dsa-shared-enqcmds': [pasid_on()] + wq(1, PRIV) + [
+    'dsa-shared-enqcmds': [pasid_on()] + wq(1, PRIV | PASID_EN) + [
         cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 1),
         store(ENQCMDS, portal(1),
               desc(OPC_MEMFILL, CRAV | RCR | RCI, 0x100040, 0x5a5a5a5a,
@@ -127,6 +128,43 @@ SEEDS = {
         store(MOVDIR64B, portal(0),
               desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
                    0x300000, 4096)),
+        write(QUAD, VTD, IQT, 0x20),
+        bytes([OP_CLOCK_STEP])],
+    # The same with tables that translate: the vIOMMU reads, in this order,
+    # the root entry, the scalable-mode context entry (PASID directory,
+    # device TLB, page requests), the PASID directory entry, the PASID
+    # entries of PASID 0 (RID2PASID) and PASID 3 (first-level, supervisor
+    # requests allowed), then a
+    # first-level table with nothing present: the DSA's translation request
+    # fails, its descriptor blocks on the fault and sends a page request,
+    # which the invalidation queue answers with a page group response.
+    'vtd-pasid-page-request': [
+        write(QUAD, VTD, IQA, 0x500000 | IQA_DW_256),
+        write(LONG, VTD, GCMD, GCMD_QIE),
+        write(QUAD, VTD, PQA, 0x600000),
+        write(LONG, VTD, PECTL, 0),
+        write(QUAD, VTD, RTADDR, 0x700000 | RTADDR_SMT),
+        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_SRTP),
+        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_TE),
+        pasid_on(), cfg_ext(ATS_CAP + 4, 1 << 31),
+        cfg_ext(PRI_CAP + 0xc, 16), cfg_ext(PRI_CAP + 4, 1),
+        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+                                0, 0, 0)),
+        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(bytes(8)),
+    ] + wq(0, MODE_DEDICATED | PRIV | WQ_BOF | PASID_EN | 3 << 8) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
+                   0x300000, 4096)),
+        bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS]),
+        dma_pattern(struct.pack('<QQQQ', 0x9 | 1 << 4 | 0x0008 << 16 |
+                                3 << 32, 1 << 2, 0, 0)),
         write(QUAD, VTD, IQT, 0x20),
         bytes([OP_CLOCK_STEP])],
 }
