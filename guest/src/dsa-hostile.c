@@ -213,6 +213,21 @@ int main(int argc, char **argv)
 	desc(j, DSA_OPCODE_MEMMOVE, 0, src, portal, PG);
 	expect(j, "a destination in the device's own portal",
 	       DSA_COMP_PAGE_FAULT_NOBOF);
+	/*
+	 * A completion record aimed at the device's own portal: no record
+	 * to wait for, but the copy is done and the device takes work after.
+	 */
+	memset(src, 0xc3, PG);
+	memset(dst, 0, PG);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+	j->desc.completion_addr = (uintptr_t)portal;
+	for (i = 0; i < ENQ_TRIES && enqcmd(portal, &j->desc); i++)
+		sched_yield();
+	usleep(200 * 1000);
+	check(i < ENQ_TRIES && !memcmp(src, dst, PG),
+	      "a completion record in the device's own portal: copy done",
+	      !memcmp(src, dst, PG), 1);
+	good_copy(j, src, dst, "after a completion record aimed at the portal");
 	desc(j, DSA_OPCODE_DUALCAST, 0, src, dst, PG);
 	j->desc.dest2 = (uintptr_t)dst + 8;
 	expect(j, "dualcast destinations at different page offsets",
