@@ -41,8 +41,9 @@ help:
 	@echo "make kernel-bisect  build the kernel series patch by patch (slow)"
 	@echo "make arm64-objects  build the series' Arm SMMUv3 and IOMMU core code for arm64"
 	@echo "make check-kasan    the check plan on a KASAN + KFENCE kernel (slow)"
-	@echo "make fuzz [FUZZ_TIME=s]  fuzz the DSA and the vIOMMU (clang, libFuzzer, ASan, UBSan;"
-	@echo "                    600 s by default; crashes become fuzz/reproducers, which check replays)"
+	@echo "make fuzz [FUZZ_TIME=s] [FUZZ_JOBS=n]  fuzz the DSA and the vIOMMU (clang, libFuzzer,"
+	@echo "                    ASan, UBSan; 600 s, 1 job by default; crashes become fuzz/reproducers,"
+	@echo "                    which check replays)"
 	@echo "make mutants        seeded mutants of the kernel series, each booted (slow;"
 	@echo "                    MUTANTS=\"name ...\" for some; table in build/mutants/report.md)"
 
@@ -148,11 +149,12 @@ mutants: qemu trees
 # QEMU's generic-fuzz on the DSA and the scalable-mode vIOMMU, in a second,
 # clang build of QEMU (not part of check; make check replays what it found).
 FUZZ_TIME ?= 600
+FUZZ_JOBS ?= 1
 fuzz-build: have-trees
 	@$(S)/build-qemu-fuzz.sh $(BUILD)/qemu $(BUILD)/qemu-fuzz
 
 fuzz: fuzz-build
-	@$(S)/fuzz-run.sh $(BUILD)/qemu-fuzz/qemu-fuzz-x86_64 $(FUZZ_TIME)
+	@FUZZ_JOBS=$(FUZZ_JOBS) $(S)/fuzz-run.sh $(BUILD)/qemu-fuzz/qemu-fuzz-x86_64 $(FUZZ_TIME)
 
 series: trees
 	@$(S)/make-series.sh $(BUILD)/linux patches/linux $(BUILD)/series.mbox

@@ -2,11 +2,12 @@
 # Replay every qtest trace of DIR (fuzz/reproducers: inputs that once
 # crashed or hung QEMU's fuzzer, from scripts/fuzz-reproduce.sh) on an
 # ordinary qemu-system-x86_64, and print TAP: a trace passes when QEMU ran
-# it to its end and still answers a qtest command after it (within 120 s).
+# it to its end and still answers a qtest command after it (within 120 s,
+# FUZZ_REPLAY_TIMEOUT seconds if set).
 # Usage: fuzz-replay.sh QEMU DIR
 set -uo pipefail
 [ $# = 2 ] || { echo "usage: fuzz-replay.sh QEMU DIR" >&2; exit 2; }
-qemu=$1 dir=$2
+qemu=$1 dir=$2 limit=${FUZZ_REPLAY_TIMEOUT:-120}
 traces=("$dir"/*.qtest)
 [ -e "${traces[0]}" ] || traces=()
 echo "1..${#traces[@]}"
@@ -29,7 +30,7 @@ for t in "${traces[@]}"; do
 	# shellcheck disable=SC2086
 	{ grep -v '^#' "$t"; sleep 1; echo endianness; } | "$qemu" $args -qtest stdio >"$out" 2>&1 &
 	pid=$!
-	for _ in $(seq 1200); do
+	for _ in $(seq $((limit * 10))); do
 		grep -q '^OK little$' "$out" && break
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1

@@ -341,6 +341,40 @@ else
 	done
 fi
 
+# --- fuzz reproducers: the replay fails a QEMU that dies or stops answering
+mkdir -p "$w/repro"
+printf '# args: -display none\noutl 0xcf8 0x80000000\n' >"$w/repro/one.qtest"
+cat >"$w/qemu-answers" <<'EOF'
+#!/bin/sh
+while read -r l; do [ "$l" = endianness ] && echo "OK little"; done
+sleep 60
+EOF
+cat >"$w/qemu-dies" <<'EOF'
+#!/bin/sh
+read -r l
+kill -ABRT $$
+EOF
+cat >"$w/qemu-answers-then-dies" <<'EOF'
+#!/bin/sh
+while read -r l; do [ "$l" = endianness ] && echo "OK little" && kill -ABRT $$; done
+EOF
+cat >"$w/qemu-silent" <<'EOF'
+#!/bin/sh
+cat >/dev/null
+sleep 60
+EOF
+chmod +x "$w"/qemu-*
+expect fuzz-replay-passes-a-qemu-that-answers 0 '^ok 1 one$' "$w/f1" -- \
+	"$S/fuzz-replay.sh" "$w/qemu-answers" "$w/repro"
+expect fuzz-replay-fails-a-qemu-that-dies nonzero '^not ok 1 one # QEMU died' "$w/f2" -- \
+	"$S/fuzz-replay.sh" "$w/qemu-dies" "$w/repro"
+expect fuzz-replay-fails-a-qemu-that-dies-after-answering nonzero \
+	'^not ok 1 one # QEMU died' "$w/f4" -- \
+	"$S/fuzz-replay.sh" "$w/qemu-answers-then-dies" "$w/repro"
+expect fuzz-replay-fails-a-qemu-that-stops-answering nonzero \
+	'^not ok 1 one # QEMU did not answer' "$w/f3" -- \
+	env FUZZ_REPLAY_TIMEOUT=3 "$S/fuzz-replay.sh" "$w/qemu-silent" "$w/repro"
+
 echo "KTAP version 1"
 echo "1..$n"
 printf '%s\n' "${out[@]}"
