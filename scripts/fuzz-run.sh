@@ -22,6 +22,7 @@ fuzzer=$1 secs=$2 jobs=${FUZZ_JOBS:-1}
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz-run: SECONDS must be a positive integer, not '$secs'" >&2; exit 2; }
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz-run: FUZZ_JOBS must be a positive integer, not '$jobs'" >&2; exit 2; }
 [ -x "$fuzzer" ] || { echo "fuzz-run: no fuzzer $fuzzer" >&2; exit 2; }
+fuzzer=$(realpath "$fuzzer")
 top=$(cd "$(dirname "$0")/.." && pwd)
 target=generic-fuzz-intel-dsa
 work=$top/build/fuzz seeds=$top/fuzz/corpus repro=$top/fuzz/reproducers
