@@ -167,6 +167,27 @@ SEEDS = {
                                 3 << 32, 1 << 2, 0, 0)),
         write(QUAD, VTD, IQT, 0x20),
         bytes([OP_CLOCK_STEP])],
+    # The invalidation queue with the PASID-related descriptors, one per
+    # DMA pattern (each 256-bit descriptor is one read): PASID-based IOTLB
+    # (all of PASID 3 in domain 1), PASID cache (PASID 3), PASID-based
+    # device TLB (all of the DSA's PASID 3), and a wait that drains page
+    # requests and writes a status.
+    'vtd-pasid-invalidations': [
+        write(QUAD, VTD, IQA, 0x500000 | IQA_DW_256),
+        write(LONG, VTD, GCMD, GCMD_QIE),
+        write(QUAD, VTD, PQA, 0x600000),
+        write(QUAD, VTD, RTADDR, 0x700000 | RTADDR_SMT),
+        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_SRTP),
+        dma_pattern(struct.pack('<QQQQ', 0x6 | 2 << 4 | 1 << 16 | 3 << 32,
+                                0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x7 | 1 << 4 | 1 << 16 | 3 << 32,
+                                0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x8 | 0x0008 << 16 | 3 << 32,
+                                1 << 11 | 0x7ffff000, 0, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x5 | 1 << 5 | 1 << 7 |
+                                0x1234 << 32, 0x510000, 0, 0)),
+        write(QUAD, VTD, IQT, 4 * 0x20),
+        bytes([OP_CLOCK_STEP])],
 }
 
 
