@@ -80,6 +80,33 @@ def portal(n):
     return n * 4 * 0x1000
 
 
+def vtd_sva():
+    """Queued invalidation, a page request queue, scalable-mode root table
+    at 0x700000 and translation on"""
+    return [write(QUAD, VTD, IQA, 0x500000 | IQA_DW_256),
+            write(LONG, VTD, GCMD, GCMD_QIE),
+            write(QUAD, VTD, PQA, 0x600000),
+            write(LONG, VTD, PECTL, 0),
+            write(QUAD, VTD, RTADDR, 0x700000 | RTADDR_SMT),
+            write(LONG, VTD, GCMD, GCMD_QIE | GCMD_SRTP),
+            write(LONG, VTD, GCMD, GCMD_QIE | GCMD_TE)]
+
+
+def dsa_ats_pri():
+    """The DSA's PASID, ATS and page requests on"""
+    return [pasid_on(), cfg_ext(ATS_CAP + 4, 1 << 31),
+            cfg_ext(PRI_CAP + 0xc, 16), cfg_ext(PRI_CAP + 4, 1)]
+
+
+def bof_copy():
+    """WQ 0 with PASID 3 and block on fault, enabled, and a copy on it"""
+    return wq(0, MODE_DEDICATED | PRIV | WQ_BOF | PASID_EN | 3 << 8) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
+                   0x300000, 4096))]
+
+
 def pasid_on():
     # PASID control (PASID capability + 6): enable, privileged mode
     return cfg_ext(PASID_CAP + 4, (1 << 0 | 1 << 2) << 16)
@@ -112,22 +139,9 @@ SEEDS = {
     # Scalable-mode translation with a queued invalidation and a page
     # request queue; the DSA with ATS and PRI, its WQ blocking on faults.
     # The tables and queue entries the IOMMU reads come from the pattern.
-    'vtd-sva-prq': [
-        write(QUAD, VTD, IQA, 0x500000 | IQA_DW_256),
-        write(LONG, VTD, GCMD, GCMD_QIE),
-        write(QUAD, VTD, PQA, 0x600000),
-        write(LONG, VTD, PECTL, 0),
-        write(QUAD, VTD, RTADDR, 0x700000 | RTADDR_SMT),
-        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_SRTP),
-        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_TE),
-        pasid_on(), cfg_ext(ATS_CAP + 4, 1 << 31),
-        cfg_ext(PRI_CAP + 0xc, 16), cfg_ext(PRI_CAP + 4, 1),
+    'vtd-sva-prq': vtd_sva() + dsa_ats_pri() + [
         dma_pattern(struct.pack('<QQQQ', 0x700001, 0x7000000000000, 0, 0))
-    ] + wq(0, MODE_DEDICATED | PRIV | WQ_BOF | PASID_EN | 3 << 8) + [
-        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
-        store(MOVDIR64B, portal(0),
-              desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
-                   0x300000, 4096)),
+    ] + bof_copy() + [
         write(QUAD, VTD, IQT, 0x20),
         bytes([OP_CLOCK_STEP])],
     # The same with tables that translate: the vIOMMU reads, in this order,
@@ -138,16 +152,7 @@ SEEDS = {
     # first-level table with nothing present: the DSA's translation request
     # fails, its descriptor blocks on the fault and sends a page request,
     # which the invalidation queue answers with a page group response.
-    'vtd-pasid-page-request': [
-        write(QUAD, VTD, IQA, 0x500000 | IQA_DW_256),
-        write(LONG, VTD, GCMD, GCMD_QIE),
-        write(QUAD, VTD, PQA, 0x600000),
-        write(LONG, VTD, PECTL, 0),
-        write(QUAD, VTD, RTADDR, 0x700000 | RTADDR_SMT),
-        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_SRTP),
-        write(LONG, VTD, GCMD, GCMD_QIE | GCMD_TE),
-        pasid_on(), cfg_ext(ATS_CAP + 4, 1 << 31),
-        cfg_ext(PRI_CAP + 0xc, 16), cfg_ext(PRI_CAP + 4, 1),
+    'vtd-pasid-page-request': vtd_sva() + dsa_ats_pri() + [
         dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
         dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
                                 0, 0, 0)),
@@ -157,11 +162,7 @@ SEEDS = {
         dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
                                 0, 0, 0, 0, 0)),
         dma_pattern(bytes(8)),
-    ] + wq(0, MODE_DEDICATED | PRIV | WQ_BOF | PASID_EN | 3 << 8) + [
-        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
-        store(MOVDIR64B, portal(0),
-              desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
-                   0x300000, 4096)),
+    ] + bof_copy() + [
         bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS]),
         dma_pattern(struct.pack('<QQQQ', 0x9 | 1 << 4 | 0x0008 << 16 |
                                 3 << 32, 1 << 2, 0, 0)),
