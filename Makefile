@@ -14,12 +14,13 @@ PROFILE    ?= default
 PLAN       ?= -
 
 export TOP BUILD QEMU_BIN KERNEL_IMG INITRAMFS KUNIT_DIR TOOLS LINUX_DEB_VERSION \
-	LINUX_DEB_SHA256 QEMU_DEB_VERSION QEMU_DEB_SERIES
+	LINUX_DEB_SHA256 QEMU_DEB_VERSION QEMU_DEB_SERIES DEBIAN_612_RELEASE \
+	DEBIAN_612_VERSION DEBIAN_7_RELEASE DEBIAN_7_VERSION
 
 S := scripts
 
 .PHONY: all help deps sources tree tree-linux tree-qemu trees have-trees export \
-	qemu kernel initramfs boot test profiles demo check static harness-test series measure-qi fuzz fuzz-build qemu-bisect kernel-bisect arm64-objects mutants check-kasan clean
+	qemu kernel initramfs debian-kernels boot test profiles demo check static harness-test series measure-qi fuzz fuzz-build qemu-bisect kernel-bisect arm64-objects mutants check-kasan clean
 
 all: demo
 
@@ -29,6 +30,7 @@ help:
 	@echo "make tree         (re)create build/linux and build/qemu: base + patches/*/series"
 	@echo "make export       write build/{linux,qemu} commits base..HEAD back to patches/"
 	@echo "make qemu|kernel|initramfs   build one piece"
+	@echo "make debian-kernels  fetch Debian's 6.12 and 7.x kernels (pinned) and their initramfs"
 	@echo "make boot [PROFILE=p] [PLAN=x]  boot machine p of config/profiles, run guest/plans/x"
 	@echo "                  (default: the profile's plan); DRY_RUN=1 prints the QEMU command"
 	@echo "make test T=name[,arg...] [PROFILE=p]  boot and run one guest test (guest/tests)"
@@ -85,6 +87,11 @@ kernel: have-trees
 initramfs: kernel
 	@$(S)/build-initramfs.sh guest $(BUILD)/kernel/modinst $(INITRAMFS) $(BUILD)/kernel
 
+# Debian's own kernels (config/versions.mk) and the initramfs each boots:
+# ours, with the modules the guest tests load from that kernel's package.
+debian-kernels: initramfs
+	@$(S)/debian-kernels.sh
+
 profiles:
 	@$(S)/profile.py list
 
@@ -94,10 +101,13 @@ boot:
 test:
 	@$(S)/boot-guest.sh --dry-run $(PROFILE) test=$(T) $(BUILD)/test-$(PROFILE)
 else
-boot: qemu initramfs
+# The profiles that boot a Debian kernel need it fetched.
+DEBIAN_DEP = $(if $(filter debian-%,$(PROFILE)),debian-kernels)
+
+boot: qemu initramfs $(DEBIAN_DEP)
 	@$(S)/run-boot.sh $(PROFILE) $(PLAN) $(BUILD)/boot-$(PROFILE)
 
-test: qemu initramfs
+test: qemu initramfs $(DEBIAN_DEP)
 	@[ -n "$(T)" ] || { echo "make test: say which test, e.g. make test T=dsa-dmatest,100" >&2; exit 2; }
 	@$(S)/run-boot.sh $(PROFILE) test=$(T) $(BUILD)/test-$(PROFILE)
 endif

@@ -8,7 +8,8 @@
 #   test=...     one guest test, as the plan line "NAME ARG..."
 #   --dry-run    print the QEMU command line and exit
 # Environment:
-#   QEMU_BIN KERNEL_IMG INITRAMFS   what to boot (the Makefile sets them)
+#   QEMU_BIN KERNEL_IMG INITRAMFS   what to boot (the Makefile sets them;
+#                  a profile with kernel = debian-* boots build/debian/*)
 #   BOOT_TIMEOUT   seconds before the guest is killed (default: 180 for
 #                  the boot itself plus the plan's per-test limits)
 #   KERNEL_APPEND  more kernel command line; QEMU_EXTRA more QEMU arguments
@@ -34,6 +35,14 @@ prof=$("$here/profile.py" shell "$profile") || exit 2
 eval "$prof"
 qemu=${QEMU_BIN:?QEMU_BIN not set} kernel=${KERNEL_IMG:?KERNEL_IMG not set}
 initrd=${INITRAMFS:?INITRAMFS not set}
+# A Debian kernel instead of the series' ("make debian-kernels" made these)
+knote=
+case $profile_kernel in
+debian-*)
+	kernel=${BUILD:-$top/build}/debian/${profile_kernel#debian-}/vmlinuz
+	initrd=${kernel%/vmlinuz}/initramfs.cpio.gz
+	knote=", kernel $profile_kernel" ;;
+esac
 # SeaBIOS from bookworm-backports, unpacked by scripts/fetch-tools.sh
 bios=${TOOLS:-$top/build/tools}/root/usr/share/seabios/bios-256k.bin
 
@@ -111,7 +120,11 @@ fail() {
 	exit 1
 }
 for f in "$qemu" "$kernel" "$initrd" "$bios"; do
-	[ -e "$f" ] || { rm -rf "$socks"; echo "boot-guest: missing $f" >&2; exit 1; }
+	[ -e "$f" ] || {
+		rm -rf "$socks"
+		echo "boot-guest: missing $f${knote:+ (make debian-kernels)}" >&2
+		exit 1
+	}
 done
 mkdir -p "$out"
 rm -f "$out/console.log" "$out/results.ktap" "$out/control.log"
@@ -119,7 +132,7 @@ quoted >"$out/command.txt"
 "$here/guest-control.py" "$socks/ctl" "$socks/qmp" >"$out/control.log" 2>&1 &
 ctl_pid=$!
 
-echo "boot-guest: profile $profile ($profile_about), $karg, timeout ${timeout_s}s"
+echo "boot-guest: profile $profile ($profile_about), $karg, timeout ${timeout_s}s$knote"
 start=$(date +%s.%N)
 timeout -k 10 "$timeout_s" "${cmd[@]}" >"$out/qemu.log" 2>&1
 rc=$?

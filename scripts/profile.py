@@ -13,7 +13,10 @@ import os
 import shlex
 import sys
 
-KEYS = ('about', 'cpu', 'iommu', 'dsa', 'append', 'qemu', 'plan')
+KEYS = ('about', 'like', 'kernel', 'cpu', 'iommu', 'dsa', 'append', 'qemu', 'plan')
+# What "kernel" may name: the series (default), or a Debian kernel that
+# "make debian-kernels" fetches into build/debian/SERIES.
+KERNELS = ('series', 'debian-6.12', 'debian-7')
 DEFAULT = 'default'
 
 
@@ -49,7 +52,20 @@ def resolve(profiles, name, path):
     if name not in profiles:
         sys.exit(f'{path}: no profile "{name}" (profiles: {", ".join(profiles)})')
     p = dict(profiles[DEFAULT])
+    # like = OTHER: start from that profile instead (one level, no chains)
+    like = profiles[name].get('like')
+    if like:
+        if like not in profiles or like == name or profiles[like].get('like'):
+            sys.exit(f'{path}: profile "{name}": like = {like} names no profile '
+                     'that itself has no "like"')
+        p.update(profiles[like])
+        p.pop('about', None)
+        p.pop('plan', None)
     p.update(profiles[name])
+    p.setdefault('kernel', 'series')
+    if p['kernel'] not in KERNELS:
+        sys.exit(f'{path}: profile "{name}": kernel = {p["kernel"]} '
+                 f'(kernels: {", ".join(KERNELS)})')
     if not p.get('cpu'):
         sys.exit(f'{path}: profile "{name}" has no cpu, nor has [{DEFAULT}]')
     for k in KEYS:

@@ -120,6 +120,27 @@ if grep -q '^not ok [0-9]* guest-finished-plan$' "$w/hyg2.ktap"; then
 else
 	notok hygiene-fails-when-the-guest-did-not-finish "an empty log passed" "$w/hyg2.ktap"
 fi
+# A known oops of a kernel we did not write, reproduced on purpose: listed
+# inside its bracket, failed outside it or in a bracket that never ends.
+cat >"$w/oops.log" <<'EOF'
+[    1.000000] pasid-harness: expect oops begin
+[    1.000001] BUG: kernel NULL pointer dereference, address: 0000000000000000
+[    1.000002] pasid-harness: expect oops end
+EOF
+"$S/check-dmesg.py" "$w/oops.log" >"$w/oops1.ktap"
+echo '[    2.000000] Oops: general protection fault 0000 [#2] SMP NOPTI' >>"$w/oops.log"
+"$S/check-dmesg.py" "$w/oops.log" >"$w/oops2.ktap"
+sed '/expect oops end/d; /#2/d' "$w/oops.log" >"$w/oops-open.log"
+"$S/check-dmesg.py" "$w/oops-open.log" >"$w/oops3.ktap"
+if grep -q '^ok [0-9]* no-oops$' "$w/oops1.ktap" &&
+   grep -q 'expected oops, BUG or panic: BUG: kernel NULL' "$w/oops1.ktap" &&
+   grep -q '^not ok [0-9]* no-oops$' "$w/oops2.ktap" &&
+   grep -q '^not ok [0-9]* no-oops$' "$w/oops3.ktap"; then
+	ok hygiene-lists-a-bracketed-oops-and-fails-any-other
+else
+	cat "$w/oops1.ktap" "$w/oops2.ktap" "$w/oops3.ktap" >"$w/oops.ktap"
+	notok hygiene-lists-a-bracketed-oops-and-fails-any-other "wrong verdicts" "$w/oops.ktap"
+fi
 # The vIOMMU's invalidation audit: on, every event traced, silent in qemu.log
 mkdir -p "$w/audit"
 echo "qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on,x-audit-invalidations=on -trace 'vtd_audit_*'" \
