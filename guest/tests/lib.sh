@@ -101,6 +101,15 @@ dsa_bind() {
 	[ -d /sys/bus/dsa/devices/dsa0 ] || modprobe idxd || fail "modprobe idxd failed"
 	[ -d /sys/bus/dsa/devices/dsa0 ] || fail "idxd did not bind the DSA"
 }
+# wq_driver WQ DRIVER: newer kernels (Debian's 6.12 and 7.x) bind a WQ
+# only to the driver its driver_name names ("user", "dmaengine"); the
+# config-wq of accel-config 3.5.3 cannot set it (its load-config can), so
+# write it as a newer accel-config does.  Nothing on kernels without it.
+wq_driver() {
+	[ -e "/sys/bus/dsa/devices/$1/driver_name" ] || return 0
+	echo "$2" >"/sys/bus/dsa/devices/$1/driver_name" ||
+		fail "cannot set $1's driver_name to $2"
+}
 # wq_kernel WQ MODE SIZE [THRESHOLD]: dsa0's WQ (wq0.N) as a kernel
 # dmaengine work queue, MODE dedicated or shared, in group 0 with engine 0;
 # enables the device and the WQ, and has them disabled when the test ends.
