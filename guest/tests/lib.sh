@@ -110,6 +110,12 @@ wq_driver() {
 	echo "$2" >"/sys/bus/dsa/devices/$1/driver_name" ||
 		fail "cannot set $1's driver_name to $2"
 }
+# have_dmatest: the kernel has dmatest, built in or as a module (Debian's
+# kernels have not: CONFIG_DMATEST is off in their images)
+have_dmatest() {
+	[ -d /sys/module/dmatest ] ||
+		grep -q '/dmatest\.ko' "/lib/modules/$(uname -r)/modules.dep" 2>/dev/null
+}
 # wq_kernel WQ MODE SIZE [THRESHOLD]: dsa0's WQ (wq0.N) as a kernel
 # dmaengine work queue, MODE dedicated or shared, in group 0 with engine 0;
 # enables the device and the WQ, and has them disabled when the test ends.
@@ -119,6 +125,7 @@ wq_kernel() {
 	run_quiet accel-config config-wq "dsa0/$1" --group-id=0 --mode="$2" \
 		--type=kernel --name=dmaengine --priority=10 --wq-size="$3" ${4:+--threshold=$4}
 	on_exit wq_quiet_off "$1"
+	wq_driver "$1" dmaengine
 	run_quiet accel-config enable-device dsa0
 	if ! accel-config enable-wq "dsa0/$1" >/dev/null; then
 		dmesg | tail -n 5
