@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build and run the QEMU series' own tests against the built QEMU, and print
 # one KTAP document, each test program a subtest:
-#   - qtests (tests/qtest, glib TAP; no vCPU)
+#   - qtests (tests/qtest, glib TAP; no vCPU), and unit tests (tests/unit)
 #   - TCG system tests (tests/tcg/x86_64/system, bare-metal guests that
 #     print "ok N name" lines and their plan last, on the debug console)
 #   - the fuzzer's reproducers (fuzz/reproducers, scripts/fuzz-replay.sh):
@@ -11,6 +11,8 @@
 set -uo pipefail
 src=$(cd "$1" && pwd) out=$(cd "$2" && pwd)
 qtests=(intel-dsa-test intel-iommu-test)
+# unit tests of what the series adds to util/
+units=(test-crc-t10dif)
 # TCG system runs: make target and the file its debug console goes to
 tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out run-dsa-sva:run-dsa-sva.out run-enqcmd:enqcmd.out run-xsaves:xsaves.out)
 # A check each run must report: the DSA test skips its SVA part, silently,
@@ -18,7 +20,7 @@ tcgruns=(run-dsa:dsa.out run-dsa-iommu:run-dsa-iommu.out run-dsa-sva:run-dsa-sva
 declare -A needs=([run-dsa-sva]=vtd-invalidation-queue-runs)
 
 echo "KTAP version 1"
-echo "1..$((${#qtests[@]} + ${#tcgruns[@]} + 1))"
+echo "1..$((${#qtests[@]} + ${#units[@]} + ${#tcgruns[@]} + 1))"
 i=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -52,6 +54,17 @@ for t in "${qtests[@]}"; do
 	fi
 	(cd "$out" && QTEST_QEMU_BINARY=./qemu-system-x86_64 \
 		timeout 600 "./tests/qtest/$t" --tap) >"$log" 2>&1
+	subtest "$t" $?
+done
+
+for t in "${units[@]}"; do
+	i=$((i + 1))
+	if ! ninja -C "$out" "tests/unit/$t" >"$log" 2>&1; then
+		sed 's/^/# /' "$log" | tail -n 20
+		echo "not ok $i $t # build failed"
+		continue
+	fi
+	timeout 60 "$out/tests/unit/$t" --tap >"$log" 2>&1
 	subtest "$t" $?
 done
 
