@@ -28,6 +28,8 @@ CMD_ENABLE_DEVICE, CMD_DRAIN_ALL, CMD_RESET_DEVICE = 1, 3, 5
 CMD_ENABLE_WQ, CMD_DRAIN_PASID, CMD_ABORT_PASID = 6, 11, 12
 MODE_DEDICATED, WQ_BOF, PASID_EN, PRIV = 1 << 0, 1 << 1, 1 << 28, 1 << 29
 OPC_BATCH, OPC_MEMMOVE, OPC_MEMFILL, OPC_CRCGEN = 0x01, 0x03, 0x04, 0x10
+OPC_CR_DELTA, OPC_AP_DELTA, OPC_DIF_CHECK, OPC_DIF_INS = 0x07, 0x08, 0x12, 0x13
+OPC_CFLUSH = 0x20
 CRAV, RCR, RCI, BOF = 1 << 2, 1 << 3, 1 << 4, 1 << 1
 PASID_CAP, ATS_CAP, PRI_CAP = 0x100, 0x108, 0x110
 
@@ -118,6 +120,27 @@ SEEDS = {
         store(MOVDIR64B, portal(0),
               desc(OPC_MEMMOVE, CRAV | RCR, 0x100000, 0x200000, 0x300000,
                    4096)),
+        bytes([OP_CLOCK_STEP])],
+    # DIF insert of two 512-byte blocks, a check of the result, a delta
+    # record made and applied (bytes 40-63 after the 38 desc() fills)
+    'dsa-dif-delta-cflush': wq(0, MODE_DEDICATED | PRIV) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_DIF_INS, CRAV | RCR, 0x100000, 0x200000, 0x300000,
+                   1024, extra=bytes(18) + struct.pack('<IHH', 0x100, 0,
+                                                       0xabcd))),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_DIF_CHECK, CRAV | RCR, 0x100020, 0x300000, 0, 1040,
+                   extra=bytes(10) + struct.pack('<IHH', 0x100, 0,
+                                                 0xabcd))),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_CR_DELTA, CRAV | RCR, 0x100040, 0x200000, 0x300000,
+                   1024, extra=bytes(2) + struct.pack('<QI', 0x380000, 800))),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_AP_DELTA, CRAV | RCR, 0x100060, 0x380000, 0x200000,
+                   1024, extra=bytes(2) + struct.pack('<I', 20))),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_CFLUSH, CRAV | RCR, 0x100080, 0, 0x200000, 8192)),
         bytes([OP_CLOCK_STEP])],
     'dsa-shared-enqcmds': [pasid_on()] + wq(1, PRIV | PASID_EN) + [
         cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 1),
