@@ -290,6 +290,17 @@ expect boot-refuses-an-unknown-plan nonzero "no plan 'nosuch'" "$w/prof5.log" --
 	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main nosuch "$w/dry"
 expect boot-timeout-is-the-sum-of-the-plans-limits 0 '; timeout 450s$' "$w/prof6.log" -- \
 	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run nopasid - "$w/dry"
+# like = OTHER starts from OTHER's machine, not its plan; kernel = picks
+# the image and initramfs of a Debian kernel; both are checked
+printf '[default]\ncpu = max\n[m]\ncpu = max,-la57\nplan = check\n[d]\nlike = m\nkernel = debian-7\nplan = p\n[e]\nlike = nosuch\n[f]\nkernel = debian-8\n' >"$w/prof-like"
+expect profile-like-starts-from-another-profile 0 "^profile_cpu=max,-la57$" "$w/prof7.log" -- \
+	"$S/profile.py" --file "$w/prof-like" shell d
+expect profile-refuses-like-of-an-unknown-profile nonzero 'like = nosuch names no profile' "$w/prof8.log" -- \
+	"$S/profile.py" --file "$w/prof-like" shell e
+expect profile-refuses-an-unknown-kernel nonzero 'kernel = debian-8 \(kernels: series, debian-6.12, debian-7\)' "$w/prof9.log" -- \
+	"$S/profile.py" --file "$w/prof-like" shell f
+expect boot-dry-run-boots-the-profiles-debian-kernel 0 '-kernel [^ ]*/debian/7/vmlinuz -initrd [^ ]*/debian/7/initramfs.cpio.gz ' \
+	"$w/prof10.log" -- env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i BUILD=/b "$S/boot-guest.sh" --dry-run debian-7 - "$w/dry"
 
 # --- the guest: runner outcomes, hang and panic -----------------------------
 if [ -x "${QEMU_BIN:-}" ] && [ -f "${KERNEL_IMG:-}" ] && [ -f "$BUILD/initramfs.cpio.gz" ]; then
