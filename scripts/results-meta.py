@@ -37,6 +37,16 @@ def base(build, name, pinned):
             'fallback': bool(used and pinned and used != pinned)}
 
 
+def debian_kernel(build, series, pins, key):
+    """A Debian kernel booted as a judge (build/debian/SERIES/.done holds
+    its release and version)"""
+    pinned = ' '.join(filter(None, (pins.get(f'DEBIAN_{key}_RELEASE'),
+                                    pins.get(f'DEBIAN_{key}_VERSION')))) or None
+    used = read(os.path.join(build, 'debian', series, '.done'))
+    return {'pinned': pinned, 'used': used,
+            'fallback': bool(used and pinned and used != pinned)}
+
+
 def series(top, name):
     d = os.path.join(top, 'patches', name)
     names = [l.split('#')[0].strip() for l in (read(os.path.join(d, 'series')) or '').splitlines()]
@@ -77,7 +87,9 @@ def main():
     pins = versions_mk(top)
     meta = {
         'bases': {'linux': base(build, 'linux', pins.get('LINUX_DEB_VERSION')),
-                  'qemu': base(build, 'qemu', pins.get('QEMU_DEB_VERSION'))},
+                  'qemu': base(build, 'qemu', pins.get('QEMU_DEB_VERSION')),
+                  'debian-6.12': debian_kernel(build, '6.12', pins, '612'),
+                  'debian-7': debian_kernel(build, '7', pins, '7')},
         'series': {'linux': series(top, 'linux'), 'qemu': series(top, 'qemu')},
         'commit': tool(['git', '-C', top, 'rev-parse', '--short', 'HEAD']),
         'tools': {'gcc': tool(['gcc', '--version']),
