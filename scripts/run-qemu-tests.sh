@@ -45,27 +45,24 @@ subtest() {
 	fi
 }
 
-for t in "${qtests[@]}"; do
+# run_built DIR NAME LIMIT: build tests/DIR/NAME, run it (a qtest against
+# the built QEMU) and nest its TAP
+run_built() {
 	i=$((i + 1))
-	if ! ninja -C "$out" "tests/qtest/$t" >"$log" 2>&1; then
+	if ! ninja -C "$out" "tests/$1/$2" >"$log" 2>&1; then
 		sed 's/^/# /' "$log" | tail -n 20
-		echo "not ok $i $t # build failed"
-		continue
+		echo "not ok $i $2 # build failed"
+		return
 	fi
 	(cd "$out" && QTEST_QEMU_BINARY=./qemu-system-x86_64 \
-		timeout 600 "./tests/qtest/$t" --tap) >"$log" 2>&1
-	subtest "$t" $?
+		timeout "$3" "./tests/$1/$2" --tap) >"$log" 2>&1
+	subtest "$2" $?
+}
+for t in "${qtests[@]}"; do
+	run_built qtest "$t" 600
 done
-
 for t in "${units[@]}"; do
-	i=$((i + 1))
-	if ! ninja -C "$out" "tests/unit/$t" >"$log" 2>&1; then
-		sed 's/^/# /' "$log" | tail -n 20
-		echo "not ok $i $t # build failed"
-		continue
-	fi
-	timeout 60 "$out/tests/unit/$t" --tap >"$log" 2>&1
-	subtest "$t" $?
+	run_built unit "$t" 60
 done
 
 tcgdir=$out/tests/tcg/x86_64-softmmu
