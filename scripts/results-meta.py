@@ -31,20 +31,18 @@ def versions_mk(top):
     return pins
 
 
-def base(build, name, pinned):
-    used = read(os.path.join(build, 'src', name, '.done'))
+def base(done, pinned):
+    """A base: DONE is the .done file its fetch wrote"""
+    used = read(done)
     return {'pinned': pinned, 'used': used,
             'fallback': bool(used and pinned and used != pinned)}
 
 
 def debian_kernel(build, series, pins, key):
-    """A Debian kernel booted as a judge (build/debian/SERIES/.done holds
-    its release and version)"""
+    """A Debian kernel booted as a judge: its release and version"""
     pinned = ' '.join(filter(None, (pins.get(f'DEBIAN_{key}_RELEASE'),
                                     pins.get(f'DEBIAN_{key}_VERSION')))) or None
-    used = read(os.path.join(build, 'debian', series, '.done'))
-    return {'pinned': pinned, 'used': used,
-            'fallback': bool(used and pinned and used != pinned)}
+    return base(os.path.join(build, 'debian', series, '.done'), pinned)
 
 
 def series(top, name):
@@ -86,8 +84,10 @@ def main():
     top, build = sys.argv[1], sys.argv[2]
     pins = versions_mk(top)
     meta = {
-        'bases': {'linux': base(build, 'linux', pins.get('LINUX_DEB_VERSION')),
-                  'qemu': base(build, 'qemu', pins.get('QEMU_DEB_VERSION')),
+        'bases': {'linux': base(os.path.join(build, 'src', 'linux', '.done'),
+                                pins.get('LINUX_DEB_VERSION')),
+                  'qemu': base(os.path.join(build, 'src', 'qemu', '.done'),
+                               pins.get('QEMU_DEB_VERSION')),
                   'debian-6.12': debian_kernel(build, '6.12', pins, '612'),
                   'debian-7': debian_kernel(build, '7', pins, '7')},
         'series': {'linux': series(top, 'linux'), 'qemu': series(top, 'qemu')},
