@@ -7,6 +7,9 @@ CONFIG_Q35=y
 CONFIG_VTD=y
 CONFIG_INTEL_DSA=y
 CONFIG_ISA_DEBUG=y
+# A register that clears on read (its ICR), for intel-dsa-test's check
+# that a Cache Flush does not read what it flushes
+CONFIG_E1000E_PCI_EXPRESS=y
 # QEMU 10.2's Q35 ACPI code always selects ACPI_CXL, whose hw/acpi/cxl.c
 # calls into hw/cxl and the CXL type-3 device: without CXL, PXB and
 # CXL_MEM_DEVICE the link fails (undefined cxl_fmws_get_all_sorted,
