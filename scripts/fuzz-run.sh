@@ -32,13 +32,17 @@ stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 log=$work/run-${stamp//:/}.log
 # Leaks are not crashes here (QEMU keeps what it allocates at start); a
 # guest making QEMU grow is, through -rss_limit_mb.  UBSan stops at its
-# first report, so each one is a crash with an input.
+# first report, so each one is a crash with an input.  libFuzzer's own
+# -detect_leaks is off too: with it, every input after which QEMU holds
+# more allocations than before ran a second time for a leak check that
+# LeakSanitizer, off, never makes (a third of the time; 1.45 times the
+# executions without it, measured side by side for 150 s).
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=0:print_stacktrace=1
 echo "fuzz-run: $target for $secs s, $jobs job(s) at a time, log $log"
 rc=0
 (cd "$work" && "$fuzzer" --fuzz-target=$target -fork="$jobs" -ignore_crashes=1 \
-	-ignore_timeouts=1 -ignore_ooms=1 -max_total_time="$secs" \
+	-ignore_timeouts=1 -ignore_ooms=1 -detect_leaks=0 -max_total_time="$secs" \
 	-timeout=30 -rss_limit_mb=3072 -max_len=4096 -use_value_profile=1 \
 	-artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds") >"$log" 2>&1 || rc=$?
 # Fork mode's status lines: "#EXECUTIONS: cov: ... time: SECONDSs ..."
@@ -56,7 +60,7 @@ done
 # Keep what reached new code (a merge of a crash-free corpus only).
 before=$(find "$seeds" -type f | wc -l)
 if [ $crashes = 0 ]; then
-	"$fuzzer" --fuzz-target=$target -merge=1 -timeout=30 -rss_limit_mb=3072 \
+	"$fuzzer" --fuzz-target=$target -merge=1 -detect_leaks=0 -timeout=30 -rss_limit_mb=3072 \
 		"$seeds" "$work/corpus" >>"$log" 2>&1 ||
 		echo "fuzz-run: the merge into fuzz/corpus failed ($log)" >&2
 fi
