@@ -50,6 +50,15 @@ last=$(grep -a -E '^#[0-9]+: cov: ' "$log" | tail -n 1)
 execs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")
 secs_run=$(sed -n -E 's/.* time: ([0-9]+)s.*/\1/p' <<<"$last")
 [ -n "$execs" ] || { tail -n 30 "$log" >&2; echo "fuzz-run: no statistics: the fuzzer did not start ($log)" >&2; exit 1; }
+# Slow inputs (over libFuzzer's 10 s report threshold, below the 30 s
+# timeout) are not crashes: they are kept in build/fuzz/slow and counted.
+mkdir -p "$work/slow"
+slow=0
+for a in "$work"/artifacts/slow-unit-*; do
+	[ -e "$a" ] || continue
+	slow=$((slow + 1))
+	mv "$a" "$work/slow/"
+done
 crashes=0
 for a in "$work"/artifacts/*; do
 	[ -e "$a" ] || continue
@@ -69,7 +78,7 @@ printf '%s\t%s\t%s\t%s\t%s\n' "$stamp" "$target" "${secs_run:-$secs}" "$execs" "
 total=$(awk -F'\t' '$1 !~ /^#/ { n += $4 } END { print n }' "$top/fuzz/runs.tsv")
 sed -i "s/^Fuzz executions so far: .*/Fuzz executions so far: **$total** (fuzz\/runs.tsv)/" "$top/README.md"
 cov=$(grep -a -o 'cov: [0-9]*' <<<"$last")
-echo "fuzz-run: $execs executions in ${secs_run:-$secs} s ($cov edges), $crashes crash(es); corpus $before -> $after inputs; total $total executions"
+echo "fuzz-run: $execs executions in ${secs_run:-$secs} s ($cov edges), $crashes crash(es), $slow slow input(s) (build/fuzz/slow); corpus $before -> $after inputs; total $total executions"
 if [ $crashes != 0 ] || [ $rc != 0 ]; then
 	grep -a -m3 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|Assertion|ALARM|out-of-memory' "$log" >&2 || true
 	echo "fuzz-run: $crashes input(s) crashed, hung or blew up QEMU (fuzzer status $rc): see fuzz/reproducers, $log and $work/fuzz-*.log" >&2
