@@ -407,6 +407,46 @@ expect fuzz-replay-fails-a-qemu-that-stops-answering nonzero \
 	'^not ok 1 one # QEMU did not answer' "$w/f3" -- \
 	env FUZZ_REPLAY_TIMEOUT=3 "$S/fuzz-replay.sh" "$w/qemu-silent" "$w/repro"
 
+# --- fuzz reproducers: DMA data from the fuzzer's sparse memory is counted
+# (a fake fuzzer and a fake tree whose reorder script passes the log on)
+mkdir -p "$w/tree/scripts/oss-fuzz"
+printf '#!/bin/sh\ncat "$1"\n' >"$w/tree/scripts/oss-fuzz/reorder_fuzzer_qtest_trace.py"
+cat >"$w/fuzzer-sparse" <<'EOF'
+#!/bin/sh
+echo "Starting x with Arguments: -display none -m 512M -machine q35 -qtest /dev/null"
+echo "write 0x1ffffffc 0x8 0x0102030405060708" >&2
+echo "write 0x100000000 0x4 0x01020304" >&2
+echo "outl 0xcf8 0x80000000" >&2
+EOF
+cat >"$w/fuzzer-ram" <<'EOF'
+#!/bin/sh
+echo "Starting x with Arguments: -display none -m 512M -machine q35 -qtest /dev/null"
+echo "write 0x1ffffff8 0x8 0x0102030405060708" >&2
+echo "outl 0xcf8 0x80000000" >&2
+EOF
+cat >"$w/fuzzer-4g" <<'EOF'
+#!/bin/sh
+echo "Starting x with Arguments: -display none -m 4G -machine q35 -qtest /dev/null"
+echo "write 0x7ffffffc 0x8 0x0102030405060708" >&2
+echo "write 0x17ffffffe 0x4 0x01020304" >&2
+EOF
+chmod +x "$w/tree/scripts/oss-fuzz/reorder_fuzzer_qtest_trace.py" "$w"/fuzzer-*
+echo x >"$w/input"
+expect fuzz-reproduce-counts-dma-data-outside-ram 0 '^# sparse: 8 bytes ' "$w/f5" -- \
+	sh -c '"$1" "$2" t "$3" "$4" "$5" 2>/dev/null && cat "$5"' sh \
+	"$S/fuzz-reproduce.sh" "$w/fuzzer-sparse" "$w/tree" "$w/input" "$w/sparse.qtest"
+expect fuzz-reproduce-counts-nothing-inside-ram 0 '^outl 0xcf8' "$w/f6" -- \
+	sh -c '"$1" "$2" t "$3" "$4" "$5" && cat "$5"' sh \
+	"$S/fuzz-reproduce.sh" "$w/fuzzer-ram" "$w/tree" "$w/input" "$w/ram.qtest"
+expect fuzz-reproduce-knows-q35-ram-above-4g 0 '^# sparse: 6 bytes ' "$w/f7" -- \
+	sh -c '"$1" "$2" t "$3" "$4" "$5" 2>/dev/null && cat "$5"' sh \
+	"$S/fuzz-reproduce.sh" "$w/fuzzer-4g" "$w/tree" "$w/input" "$w/4g.qtest"
+if grep -q sparse "$w/f6"; then
+	notok fuzz-reproduce-no-sparse-line-inside-ram "it counted DMA data outside RAM" "$w/f6"
+else
+	ok fuzz-reproduce-no-sparse-line-inside-ram
+fi
+
 echo "KTAP version 1"
 echo "1..$n"
 printf '%s\n' "${out[@]}"
