@@ -30,8 +30,12 @@ args=$(sed -e 's/ -qtest \/dev\/null//' -e 's/ -qtest-log none//' -e 's/  */ /g'
 # header and for whoever checks that the trace fails without the fix.
 sparse=$(python3 - "$args" "$tmp/trace" <<'EOF'
 import re, sys
-m = re.search(r'(?:^| )-m (\d+)([KMG]?)(?: |,|$)', sys.argv[1])
-ram = int(m.group(1)) << {'': 20, 'K': 10, 'M': 20, 'G': 30}[m.group(2)] if m else 128 << 20
+# QEMU takes the last -m; without one, 128 MiB
+ms = re.findall(r'(?:^| )-m (\S+)', sys.argv[1])
+m = re.fullmatch(r'(?:size=)?(\d+)([kKmMgGtT]?)(?:,.*)?', ms[-1]) if ms else None
+if ms and not m:
+    sys.exit(f'fuzz-reproduce: cannot read the RAM size in -m {ms[-1]}')
+ram = int(m.group(1)) << {'': 20, 'K': 10, 'M': 20, 'G': 30, 'T': 40}[m.group(2).upper()] if m else 128 << 20
 low = min(ram, 0x80000000 if ram >= 0xb0000000 else 0xb0000000)
 rams = ((0, low), (1 << 32, (1 << 32) + ram - low))  # q35's split at 4 GiB
 n = 0

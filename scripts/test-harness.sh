@@ -426,7 +426,7 @@ echo "outl 0xcf8 0x80000000" >&2
 EOF
 cat >"$w/fuzzer-4g" <<'EOF'
 #!/bin/sh
-echo "Starting x with Arguments: -display none -m 4G -machine q35 -qtest /dev/null"
+echo "Starting x with Arguments: -display none -m 512M -machine q35 -m 4g -qtest /dev/null"
 echo "write 0x7ffffffc 0x8 0x0102030405060708" >&2
 echo "write 0x17ffffffe 0x4 0x01020304" >&2
 EOF
