@@ -14,7 +14,8 @@
 # default), each a fresh QEMU fuzzing for a while, and a crash, hang or
 # memory blow-up in one of them is saved and the run goes on.  (A single
 # long-lived process ran 75 inputs a second here and slowed as it went;
-# fork mode 147 with one job, 221 with two.)
+# fork mode 147 with one job, 221 with two.)  To end a run early, send
+# SIGTERM to the fuzzer (the process with -fork=), not to this script.
 # Usage: fuzz-run.sh FUZZER SECONDS
 set -euo pipefail
 [ $# = 2 ] || { echo "usage: fuzz-run.sh FUZZER SECONDS" >&2; exit 2; }
@@ -79,6 +80,12 @@ total=$(awk -F'\t' '$1 !~ /^#/ { n += $4 } END { print n }' "$top/fuzz/runs.tsv"
 sed -i "s/^Fuzz executions so far: .*/Fuzz executions so far: **$total** (fuzz\/runs.tsv)/" "$top/README.md"
 cov=$(grep -a -o 'cov: [0-9]*' <<<"$last")
 echo "fuzz-run: $execs executions in ${secs_run:-$secs} s ($cov edges), $crashes crash(es), $slow slow input(s) (build/fuzz/slow); corpus $before -> $after inputs; total $total executions"
+# 72: libFuzzer was interrupted (SIGTERM to the fuzzer process, not to this
+# script, ends a run early): the run is recorded as far as it got.
+if [ $crashes = 0 ] && [ $rc = 72 ]; then
+	echo "fuzz-run: the fuzzer was interrupted after $execs executions; recorded"
+	rc=0
+fi
 if [ $crashes != 0 ] || [ $rc != 0 ]; then
 	grep -a -m3 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|Assertion|ALARM|out-of-memory' "$log" >&2 || true
 	echo "fuzz-run: $crashes input(s) crashed, hung or blew up QEMU (fuzzer status $rc): see fuzz/reproducers, $log and $work/fuzz-*.log" >&2
