@@ -7,7 +7,9 @@ reports, VT-d invalidation queue errors, hung tasks, DMAR faults; the guest
 tests use the same list), plus that VT-d came up with queued invalidation
 and that the guest finished its plan.  With --qemu-dir, also that the
 vIOMMU ran its invalidation audit (intel-iommu x-audit-invalidations=on,
-traced) and that the audit found nothing in the boot's qemu.log.
+traced) and that the audit found nothing in the boot's qemu.log, and that
+no DSA saw its PASID, ATS or PRI controls change while it was enabled
+(traced intel_dsa_xlat_changed).
 
 A test that provokes DMAR faults on purpose brackets them with
     pasid-harness: expect DMAR fault begin
@@ -102,6 +104,30 @@ def audit_results(qemu_dir, prefix):
     return res
 
 
+def dsa_xlat_results(qemu_dir, prefix):
+    """The DSA's PASID, ATS and PRI controls change only while it is
+    disabled (DSA 9.1.3; a DSA halts otherwise): wherever the machine has
+    an intel-dsa, QEMU traces such changes (intel_dsa_xlat_changed), and
+    the boot's qemu.log has none."""
+    name = prefix + 'no-dsa-xlat-change-while-enabled'
+    try:
+        with open(os.path.join(qemu_dir, 'command.txt'), encoding='utf-8') as f:
+            cmd = f.read()
+    except OSError as e:
+        return [(name, False, [f'no QEMU command line: {e}'], None)]
+    if not re.search(r'-device intel-dsa(,| |$)', cmd, re.M):
+        return [(name, True, ['no intel-dsa in this machine'], None)]
+    traced = re.search(r"-trace '?intel_dsa_(xlat_changed|\*)'?( |$)", cmd, re.M) is not None
+    try:
+        with open(os.path.join(qemu_dir, 'qemu.log'), encoding='utf-8', errors='replace') as f:
+            hits = [l.rstrip('\n') for l in f if 'intel_dsa_xlat_changed' in l]
+    except OSError as e:
+        hits = [f'cannot read qemu.log: {e}']
+    diags = ([] if traced else ['the machine runs intel-dsa without -trace intel_dsa_xlat_changed'])
+    diags += hits[:10] + ([f'... {len(hits) - 10} more'] if len(hits) > 10 else [])
+    return [(name, traced and not hits, diags, None)]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('console', help='the guest console log')
@@ -148,6 +174,7 @@ def main():
 
     if args.qemu_dir:
         results += audit_results(args.qemu_dir, args.prefix)
+        results += dsa_xlat_results(args.qemu_dir, args.prefix)
 
     if args.plan:
         done = any(f'pasid-harness: plan {args.plan} done' in l for l in lines)

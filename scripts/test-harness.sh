@@ -166,6 +166,30 @@ else
 	cat "$w/hyg3.ktap" "$w/hyg4.ktap" "$w/hyg5.ktap" "$w/hyg6.ktap" >"$w/hyg345.ktap"
 	notok hygiene-fails-viommu-audit-findings-and-an-audit-left-off "wrong verdicts" "$w/hyg345.ktap"
 fi
+# A DSA's PASID, ATS or PRI controls changed while it was enabled: traced
+# wherever the machine has a DSA, and a traced change fails the boot
+mkdir -p "$w/xlat"
+echo 'qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0 -trace intel_dsa_xlat_changed' \
+	>"$w/xlat/command.txt"
+echo '4242@1.000000:intel_dsa_xlat_changed PASID/ATS/PRI controls 0x1 -> 0x10001 while not disabled (1)' \
+	>"$w/xlat/qemu.log"
+"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat1.ktap"
+: >"$w/xlat/qemu.log"
+"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat2.ktap"
+echo 'qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0' >"$w/xlat/command.txt"
+"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat3.ktap"
+echo 'qemu -device intel-iommu,x-pasid-mode=on' >"$w/xlat/command.txt"
+"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat4.ktap"
+if grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat1.ktap" &&
+   grep -q 'controls 0x1 -> 0x10001' "$w/xlat1.ktap" &&
+   grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat2.ktap" &&
+   grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat3.ktap" &&
+   grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat4.ktap"; then
+	ok hygiene-fails-a-dsa-translation-change-while-enabled
+else
+	cat "$w"/xlat[1-4].ktap >"$w/xlat.ktap"
+	notok hygiene-fails-a-dsa-translation-change-while-enabled "wrong verdicts" "$w/xlat.ktap"
+fi
 
 # The guest tests' kernel_splats (guest/tests/lib.sh) uses the same list.
 splats() { (SPLATS=$TOP/guest/tests/splats TMPDIR=$w; . "$TOP/guest/tests/lib.sh"; kernel_splats "$@"); }
@@ -284,7 +308,7 @@ expect profile-refuses-an-unknown-profile nonzero 'no profile "y" \(profiles: de
 expect profile-inherits-from-default 0 "^profile_cpu=max,-la57$" "$w/prof3.log" -- \
 	"$S/profile.py" --file "$w/prof" shell x
 expect boot-dry-run-prints-the-profiles-machine 0 \
-	'-cpu max,-la57 .*-device intel-iommu,[^ ]*svm=on[^ ]* -device intel-dsa,id=dsa0,x-enq-retry-injection=4 ' \
+	'-cpu max,-la57 .*-device intel-iommu,[^ ]*svm=on[^ ]* -device intel-dsa,id=dsa0,x-enq-retry-injection=4 -trace intel_dsa_xlat_changed ' \
 	"$w/prof4.log" -- env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main - "$w/dry"
 expect boot-refuses-an-unknown-plan nonzero "no plan 'nosuch'" "$w/prof5.log" -- \
 	env QEMU_BIN=/q KERNEL_IMG=/k INITRAMFS=/i "$S/boot-guest.sh" --dry-run main nosuch "$w/dry"
