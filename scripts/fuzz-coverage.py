@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 TARGET = 'generic-fuzz-intel-dsa'
 # Functions of intel_iommu.c that deal with PASIDs, page requests, ATS and
@@ -27,10 +28,14 @@ def main():
         sys.exit('usage: fuzz-coverage.py FUZZER CORPUS')
     fuzzer, corpus = sys.argv[1:]
     env = dict(os.environ, ASAN_OPTIONS='detect_leaks=0')
-    out = subprocess.run([fuzzer, '--fuzz-target=' + TARGET, '-runs=0',
-                          '-print_coverage=1', '-print_full_coverage=1',
-                          corpus], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, check=False).stdout
+    # Inputs slower than libFuzzer's report threshold are written as
+    # artifacts: into a directory of our own, not the current one.
+    with tempfile.TemporaryDirectory() as scratch:
+        out = subprocess.run([fuzzer, '--fuzz-target=' + TARGET, '-runs=0',
+                              '-print_coverage=1', '-print_full_coverage=1',
+                              '-artifact_prefix=' + scratch + '/', corpus],
+                             env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, check=False).stdout
     lines = out.decode(errors='replace').split('\n')
     try:
         i, j = lines.index('FULL COVERAGE:'), lines.index('COVERAGE:')

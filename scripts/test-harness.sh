@@ -180,14 +180,19 @@ echo 'qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0' >"$w/x
 "$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat3.ktap"
 echo 'qemu -device intel-iommu,x-pasid-mode=on' >"$w/xlat/command.txt"
 "$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat4.ktap"
+echo '4242@1.000000:intel_dsa_xlat_changed PASID/ATS/PRI controls 0x1 -> 0x0 while not disabled (1)' \
+	>"$w/xlat/qemu.log"
+echo "qemu -device driver=intel-dsa,id=dsa0 -trace 'intel_dsa_*'" >"$w/xlat/command.txt"
+"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat5.ktap"
 if grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat1.ktap" &&
    grep -q 'controls 0x1 -> 0x10001' "$w/xlat1.ktap" &&
    grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat2.ktap" &&
    grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat3.ktap" &&
-   grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat4.ktap"; then
+   grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat4.ktap" &&
+   grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat5.ktap"; then
 	ok hygiene-fails-a-dsa-translation-change-while-enabled
 else
-	cat "$w"/xlat[1-4].ktap >"$w/xlat.ktap"
+	cat "$w"/xlat[1-5].ktap >"$w/xlat.ktap"
 	notok hygiene-fails-a-dsa-translation-change-while-enabled "wrong verdicts" "$w/xlat.ktap"
 fi
 
