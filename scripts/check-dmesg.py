@@ -75,15 +75,33 @@ def ktap(results, out):
             out.write(f"{'ok' if ok else 'not ok'} {i} {name}\n")
 
 
+def qemu_command(qemu_dir):
+    """The boot's QEMU command line (command.txt), or None and why not."""
+    try:
+        with open(os.path.join(qemu_dir, 'command.txt'), encoding='utf-8') as f:
+            return f.read(), None
+    except OSError as e:
+        return None, f'no QEMU command line: {e}'
+
+
+def qemu_log_hits(qemu_dir, needle):
+    """The lines of the boot's qemu.log that contain needle, at most ten
+    of them and a count of the rest, or why the log could not be read."""
+    try:
+        with open(os.path.join(qemu_dir, 'qemu.log'), encoding='utf-8', errors='replace') as f:
+            hits = [l.rstrip('\n') for l in f if needle in l]
+    except OSError as e:
+        hits = [f'cannot read qemu.log: {e}']
+    return hits[:10] + ([f'... {len(hits) - 10} more'] if len(hits) > 10 else [])
+
+
 def audit_results(qemu_dir, prefix):
     """The vIOMMU invalidation audit (intel-iommu x-audit-invalidations):
     on wherever the machine has a PASID-capable vIOMMU, and no finding
     (trace vtd_audit_*) in QEMU's log."""
-    try:
-        with open(os.path.join(qemu_dir, 'command.txt'), encoding='utf-8') as f:
-            cmd = f.read()
-    except OSError as e:
-        return [(prefix + 'viommu-audit-on', False, [f'no QEMU command line: {e}'], None)]
+    cmd, why = qemu_command(qemu_dir)
+    if cmd is None:
+        return [(prefix + 'viommu-audit-on', False, [why], None)]
     iommu = re.search(r'-device intel-iommu,(\S*)', cmd)
     if not iommu or 'x-pasid-mode=on' not in iommu.group(1).split(','):
         return [(prefix + 'viommu-audit-on', True,
@@ -94,36 +112,26 @@ def audit_results(qemu_dir, prefix):
     res = [(prefix + 'viommu-audit-on', on and traced,
             [] if on and traced else ['the machine runs intel-iommu without x-audit-invalidations=on '
                                       'or without -trace vtd_audit_*'], None)]
-    try:
-        with open(os.path.join(qemu_dir, 'qemu.log'), encoding='utf-8', errors='replace') as f:
-            hits = [l.rstrip('\n') for l in f if 'vtd_audit_' in l]
-    except OSError as e:
-        hits = [f'cannot read qemu.log: {e}']
-    diags = hits[:10] + ([f'... {len(hits) - 10} more'] if len(hits) > 10 else [])
-    res.append((prefix + 'no-viommu-audit-finding', not hits, diags, None))
+    hits = qemu_log_hits(qemu_dir, 'vtd_audit_')
+    res.append((prefix + 'no-viommu-audit-finding', not hits, hits, None))
     return res
 
 
 def dsa_xlat_results(qemu_dir, prefix):
     """The DSA's PASID, ATS and PRI controls change only while it is
-    disabled (DSA 9.1.3; a DSA halts otherwise): wherever the machine has
-    an intel-dsa, QEMU traces such changes (intel_dsa_xlat_changed), and
-    the boot's qemu.log has none (looked for whatever the command line)."""
+    disabled (DSA 9.1.3; the DSA halts otherwise): wherever the machine
+    has an intel-dsa, QEMU traces such changes (intel_dsa_xlat_changed),
+    and the boot's qemu.log has none (looked for whatever the command
+    line)."""
     name = prefix + 'no-dsa-xlat-change-while-enabled'
-    try:
-        with open(os.path.join(qemu_dir, 'command.txt'), encoding='utf-8') as f:
-            cmd = f.read()
-    except OSError as e:
-        return [(name, False, [f'no QEMU command line: {e}'], None)]
+    cmd, why = qemu_command(qemu_dir)
+    if cmd is None:
+        return [(name, False, [why], None)]
     dsa = 'intel-dsa' in cmd
     traced = re.search(r"-trace '?intel_dsa_(xlat_changed|\*)'?( |$)", cmd, re.M) is not None
-    try:
-        with open(os.path.join(qemu_dir, 'qemu.log'), encoding='utf-8', errors='replace') as f:
-            hits = [l.rstrip('\n') for l in f if 'intel_dsa_xlat_changed' in l]
-    except OSError as e:
-        hits = [f'cannot read qemu.log: {e}']
+    hits = qemu_log_hits(qemu_dir, 'intel_dsa_xlat_changed')
     diags = [] if traced or not dsa else ['the machine runs intel-dsa without -trace intel_dsa_xlat_changed']
-    diags += hits[:10] + ([f'... {len(hits) - 10} more'] if len(hits) > 10 else [])
+    diags += hits
     if not dsa and not hits:
         diags = ['no intel-dsa in this machine']
     return [(name, (traced or not dsa) and not hits, diags, None)]
