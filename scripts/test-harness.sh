@@ -141,60 +141,46 @@ else
 	cat "$w/oops1.ktap" "$w/oops2.ktap" "$w/oops3.ktap" >"$w/oops.ktap"
 	notok hygiene-lists-a-bracketed-oops-and-fails-any-other "wrong verdicts" "$w/oops.ktap"
 fi
+# check-dmesg.py on a boot directory's QEMU command line and qemu.log.
+# Each case: the KTAP line it must give, the QEMU command line, the log
+# (\n for a line break) and a text its diagnostics must hold, if any.
+qemu_dir_cases() { # NAME (cases on stdin, fields separated by |)
+	local name=$1 want cmd log diag i=0 bad=
+	mkdir -p "$w/$name"
+	while IFS='|' read -r want cmd log diag; do
+		i=$((i + 1))
+		printf '%s\n' "$cmd" >"$w/$name/command.txt"
+		printf '%b' "$log" >"$w/$name/qemu.log"
+		"$S/check-dmesg.py" --qemu-dir "$w/$name" "$w/console.log" >"$w/$name/$i.ktap"
+		if ! sed -E 's/^(ok|not ok) [0-9]+ /\1 /' "$w/$name/$i.ktap" | grep -qx "$want" ||
+		   { [ -n "$diag" ] && ! grep -qF "$diag" "$w/$name/$i.ktap"; }; then
+			bad+=" $i"
+			cat "$w/$name/$i.ktap" >>"$w/$name.ktap"
+		fi
+	done
+	if [ -z "$bad" ]; then
+		ok "$name"
+	else
+		notok "$name" "wrong verdicts in case(s)$bad" "$w/$name.ktap"
+	fi
+}
 # The vIOMMU's invalidation audit: on, every event traced, silent in qemu.log
-mkdir -p "$w/audit"
-echo "qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on,x-audit-invalidations=on -trace 'vtd_audit_*'" \
-	>"$w/audit/command.txt"
-echo 'vtd_audit_stale device-TLB entry of 0x0008 PASID 0x2 address 0x1000 holds 0x5000, the tables 0x6000: its invalidation is missing (stale 1)' \
-	>"$w/audit/qemu.log"
-"$S/check-dmesg.py" --qemu-dir "$w/audit" "$w/console.log" >"$w/hyg3.ktap"
-: >"$w/audit/qemu.log"
-"$S/check-dmesg.py" --qemu-dir "$w/audit" "$w/console.log" >"$w/hyg4.ktap"
-echo 'qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on' >"$w/audit/command.txt"
-"$S/check-dmesg.py" --qemu-dir "$w/audit" "$w/console.log" >"$w/hyg5.ktap"
-echo 'qemu -device intel-iommu,x-pasid-mode=on,x-audit-invalidations=on -trace vtd_audit_did_mismatch' \
-	>"$w/audit/command.txt"
-"$S/check-dmesg.py" --qemu-dir "$w/audit" "$w/console.log" >"$w/hyg6.ktap"
-if grep -q '^not ok [0-9]* no-viommu-audit-finding$' "$w/hyg3.ktap" &&
-   grep -q 'device-TLB entry of 0x0008 PASID 0x2' "$w/hyg3.ktap" &&
-   grep -q '^ok [0-9]* no-viommu-audit-finding$' "$w/hyg4.ktap" &&
-   grep -q '^ok [0-9]* viommu-audit-on$' "$w/hyg4.ktap" &&
-   grep -q '^not ok [0-9]* viommu-audit-on$' "$w/hyg5.ktap" &&
-   grep -q '^not ok [0-9]* viommu-audit-on$' "$w/hyg6.ktap"; then
-	ok hygiene-fails-viommu-audit-findings-and-an-audit-left-off
-else
-	cat "$w/hyg3.ktap" "$w/hyg4.ktap" "$w/hyg5.ktap" "$w/hyg6.ktap" >"$w/hyg345.ktap"
-	notok hygiene-fails-viommu-audit-findings-and-an-audit-left-off "wrong verdicts" "$w/hyg345.ktap"
-fi
+qemu_dir_cases hygiene-fails-viommu-audit-findings-and-an-audit-left-off <<'EOF'
+not ok no-viommu-audit-finding|qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on,x-audit-invalidations=on -trace 'vtd_audit_*'|vtd_audit_stale device-TLB entry of 0x0008 PASID 0x2 address 0x1000 holds 0x5000, the tables 0x6000: its invalidation is missing (stale 1)\n|device-TLB entry of 0x0008 PASID 0x2
+ok no-viommu-audit-finding|qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on,x-audit-invalidations=on -trace 'vtd_audit_*'||
+ok viommu-audit-on|qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on,x-audit-invalidations=on -trace 'vtd_audit_*'||
+not ok viommu-audit-on|qemu -device intel-iommu,x-scalable-mode=on,x-pasid-mode=on||
+not ok viommu-audit-on|qemu -device intel-iommu,x-pasid-mode=on,x-audit-invalidations=on -trace vtd_audit_did_mismatch||
+EOF
 # A DSA's PASID, ATS or PRI controls changed while it was enabled: traced
 # wherever the machine has a DSA, and a traced change fails the boot
-mkdir -p "$w/xlat"
-echo 'qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0 -trace intel_dsa_xlat_changed' \
-	>"$w/xlat/command.txt"
-echo '4242@1.000000:intel_dsa_xlat_changed PASID/ATS/PRI controls 0x1 -> 0x10001 while not disabled (1)' \
-	>"$w/xlat/qemu.log"
-"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat1.ktap"
-: >"$w/xlat/qemu.log"
-"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat2.ktap"
-echo 'qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0' >"$w/xlat/command.txt"
-"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat3.ktap"
-echo 'qemu -device intel-iommu,x-pasid-mode=on' >"$w/xlat/command.txt"
-"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat4.ktap"
-echo '4242@1.000000:intel_dsa_xlat_changed PASID/ATS/PRI controls 0x1 -> 0x0 while not disabled (1)' \
-	>"$w/xlat/qemu.log"
-echo "qemu -device driver=intel-dsa,id=dsa0 -trace 'intel_dsa_*'" >"$w/xlat/command.txt"
-"$S/check-dmesg.py" --qemu-dir "$w/xlat" "$w/console.log" >"$w/xlat5.ktap"
-if grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat1.ktap" &&
-   grep -q 'controls 0x1 -> 0x10001' "$w/xlat1.ktap" &&
-   grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat2.ktap" &&
-   grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat3.ktap" &&
-   grep -q '^ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat4.ktap" &&
-   grep -q '^not ok [0-9]* no-dsa-xlat-change-while-enabled$' "$w/xlat5.ktap"; then
-	ok hygiene-fails-a-dsa-translation-change-while-enabled
-else
-	cat "$w"/xlat[1-5].ktap >"$w/xlat.ktap"
-	notok hygiene-fails-a-dsa-translation-change-while-enabled "wrong verdicts" "$w/xlat.ktap"
-fi
+qemu_dir_cases hygiene-fails-a-dsa-translation-change-while-enabled <<'EOF'
+not ok no-dsa-xlat-change-while-enabled|qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0 -trace intel_dsa_xlat_changed|4242@1.000000:intel_dsa_xlat_changed PASID/ATS/PRI controls 0x1 -> 0x10001 while not disabled (1)\n|controls 0x1 -> 0x10001
+ok no-dsa-xlat-change-while-enabled|qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0 -trace intel_dsa_xlat_changed||
+not ok no-dsa-xlat-change-while-enabled|qemu -device intel-iommu,x-pasid-mode=on -device intel-dsa,id=dsa0||without -trace intel_dsa_xlat_changed
+ok no-dsa-xlat-change-while-enabled|qemu -device intel-iommu,x-pasid-mode=on||no intel-dsa in this machine
+not ok no-dsa-xlat-change-while-enabled|qemu -device driver=intel-dsa,id=dsa0 -trace 'intel_dsa_*'|4242@1.000000:intel_dsa_xlat_changed PASID/ATS/PRI controls 0x1 -> 0x0 while not disabled (1)\n|
+EOF
 
 # The guest tests' kernel_splats (guest/tests/lib.sh) uses the same list.
 splats() { (SPLATS=$TOP/guest/tests/splats TMPDIR=$w; . "$TOP/guest/tests/lib.sh"; kernel_splats "$@"); }
