@@ -191,6 +191,27 @@ SEEDS = {
                                 3 << 32, 1 << 2, 0, 0)),
         write(QUAD, VTD, IQT, 0x20),
         bytes([OP_CLOCK_STEP])],
+    # The same tables, but the PASID directory entry has Fault Processing
+    # Disable set and PASID 3's entry asks for 5-level first-level paging,
+    # which the vIOMMU lacks, and the WQ makes user requests: the request
+    # fails with no fault recorded (the walk took that level unchecked,
+    # and QEMU aborted).
+    'vtd-pasid-fpd': vtd_sva() + dsa_ats_pri() + [
+        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+                                0, 0, 0)),
+        dma_pattern(struct.pack('<Q', 0x703000 | 1 << 1 | 1)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1,
+                                0x704000 | 1 << 2 | 1, 0, 0, 0, 0, 0)),
+        dma_pattern(struct.pack('<Q', 0x705000 | 7)),
+    ] + wq(0, MODE_DEDICATED | WQ_BOF | PASID_EN | 3 << 8) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
+                   0x300000, 4096)),
+        bytes([OP_CLOCK_STEP])],
     # The invalidation queue with the PASID-related descriptors, one per
     # DMA pattern (each 256-bit descriptor is one read): PASID-based IOTLB
     # (all of PASID 3 in domain 1), PASID cache (PASID 3), PASID-based
