@@ -191,6 +191,37 @@ SEEDS = {
                                 3 << 32, 1 << 2, 0, 0)),
         write(QUAD, VTD, IQT, 0x20),
         bytes([OP_CLOCK_STEP])],
+    # The same chain, the page request answered Response Failure: the
+    # descriptor ends with a translation error (0x22, in SWERR too) and
+    # the DSA's PRI status gets Response Failure, which stops its page
+    # requests.
+    'vtd-response-failure': vtd_sva() + dsa_ats_pri() + [
+        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+                                0, 0, 0)),
+        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(bytes(8)),
+    ] + bof_copy() + [
+        bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS]),
+        dma_pattern(struct.pack('<QQQQ', 0x9 | 1 << 4 | 0xf << 12 |
+                                0x0008 << 16 | 3 << 32, 1 << 2, 0, 0)),
+        write(QUAD, VTD, IQT, 0x20),
+        bytes([OP_CLOCK_STEP])],
+    # A context entry with DTE clear (page requests still enabled): the
+    # DSA's translation requests fail (Unsupported Request, fault 0x44
+    # recorded) and its copy ends with a translation error.
+    'vtd-dte-clear': vtd_sva() + dsa_ats_pri() + [
+        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1, 0, 0, 0)),
+        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+    ] + bof_copy() + [
+        bytes([OP_CLOCK_STEP])],
     # The same tables, but the PASID directory entry has Fault Processing
     # Disable set and PASID 3's entry asks for 5-level first-level paging,
     # which the vIOMMU lacks, and the WQ makes user requests: the request
