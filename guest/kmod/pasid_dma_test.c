@@ -412,16 +412,21 @@ static int pdt_expect_copy(struct pdt *t, struct pdt_bufs *b,
 }
 
 /*
- * The copy's PASID has no translation any more: reading the source faults
- * (status: page fault), and so does writing the completion record that
- * would say so, which the device can only report in SWERR, as error
- * "completion record address translation fault". Nothing may reach memory.
+ * The copy's PASID has no translation any more, and nothing may reach
+ * memory. With ATS, the translation request for the source fails
+ * (Unsupported Request): the descriptor ends with a translation error,
+ * which the device also records in SWERR (0x22), and writing the
+ * completion record that would say so fails too (SWERR overflows).
+ * Without ATS, reading the source faults (status: page fault), and the
+ * record's write with it, which only SWERR can report (0x1a, completion
+ * record address translation fault).
  */
 static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 			    ioasid_t pasid, u64 *swerr, u64 *addr)
 {
 	struct device *dev = pdt_dev(t);
-	u64 code;
+	bool ats = t->pdev->ats_enabled;
+	u64 code, want;
 	int ret;
 
 	ret = read_poll_timeout(readq, *swerr, *swerr & DSA_SWERR_VALID,
@@ -440,9 +445,11 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 		 FIELD_GET(DSA_SWERR_PASID, *swerr),
 		 *swerr & DSA_SWERR_DESC_VALID ? "" : " (not valid)", *addr);
 
-	if (code != DSA_COMP_CRA_XLAT) {
-		dev_err(dev, "isolation: after detach: SWERR error 0x%02llx, expected 0x%02x (completion record address translation fault)\n",
-			code, DSA_COMP_CRA_XLAT);
+	want = ats ? DSA_COMP_TRANSLATION_FAIL : DSA_COMP_CRA_XLAT;
+	if (code != want) {
+		dev_err(dev, "isolation: after detach: SWERR error 0x%02llx, expected 0x%02llx (%s)\n",
+			code, want, ats ? "translation error, with ATS" :
+			"completion record address translation fault");
 		return -EIO;
 	}
 	if ((*swerr & DSA_SWERR_DESC_VALID) &&
