@@ -109,6 +109,24 @@ def bof_copy():
                    0x300000, 4096))]
 
 
+def page_request_chain():
+    """Translation on, the DSA's ATS and PRI, the tables the vIOMMU reads
+    down to a first-level table with nothing present, and a copy that
+    blocks on that fault and sends a page request"""
+    return vtd_sva() + dsa_ats_pri() + [
+        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+                                0, 0, 0)),
+        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                0, 0, 0, 0, 0)),
+        dma_pattern(bytes(8)),
+    ] + bof_copy() + [
+        bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS])]
+
+
 def pasid_on():
     # PASID control (PASID capability + 6): enable, privileged mode
     return cfg_ext(PASID_CAP + 4, (1 << 0 | 1 << 2) << 16)
@@ -175,18 +193,7 @@ SEEDS = {
     # first-level table with nothing present: the DSA's translation request
     # fails, its descriptor blocks on the fault and sends a page request,
     # which the invalidation queue answers with a page group response.
-    'vtd-pasid-page-request': vtd_sva() + dsa_ats_pri() + [
-        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
-        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
-                                0, 0, 0)),
-        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
-        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                0, 0, 0, 0, 0)),
-        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                0, 0, 0, 0, 0)),
-        dma_pattern(bytes(8)),
-    ] + bof_copy() + [
-        bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS]),
+    'vtd-pasid-page-request': page_request_chain() + [
         dma_pattern(struct.pack('<QQQQ', 0x9 | 1 << 4 | 0x0008 << 16 |
                                 3 << 32, 1 << 2, 0, 0)),
         write(QUAD, VTD, IQT, 0x20),
@@ -195,18 +202,7 @@ SEEDS = {
     # descriptor ends with a translation error (0x22, in SWERR too) and
     # the DSA's PRI status gets Response Failure, which stops its page
     # requests.
-    'vtd-response-failure': vtd_sva() + dsa_ats_pri() + [
-        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
-        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
-                                0, 0, 0)),
-        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
-        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                0, 0, 0, 0, 0)),
-        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                0, 0, 0, 0, 0)),
-        dma_pattern(bytes(8)),
-    ] + bof_copy() + [
-        bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS]),
+    'vtd-response-failure': page_request_chain() + [
         dma_pattern(struct.pack('<QQQQ', 0x9 | 1 << 4 | 0xf << 12 |
                                 0x0008 << 16 | 3 << 32, 1 << 2, 0, 0)),
         write(QUAD, VTD, IQT, 0x20),
