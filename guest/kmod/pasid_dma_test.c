@@ -437,6 +437,11 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 			READ_ONCE(b->comp->status));
 		return -ETIMEDOUT;
 	}
+	/* With ATS the record's failure follows the translation error */
+	if (ats)
+		read_poll_timeout(readq, *swerr, *swerr & DSA_SWERR_OVERFLOW,
+				  PDT_POLL_US, PDT_TIMEOUT_US, false,
+				  t->regs + DSA_REG_SWERR);
 	*swerr = pdt_take_swerr(t, addr);
 	code = FIELD_GET(DSA_SWERR_CODE, *swerr);
 	dev_info(dev, "isolation: after detach: SWERR 0x%016llx: error 0x%02llx, %s fault, PASID %llu%s, address 0x%llx\n",
@@ -450,6 +455,14 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 		dev_err(dev, "isolation: after detach: SWERR error 0x%02llx, expected 0x%02llx (%s)\n",
 			code, want, ats ? "translation error, with ATS" :
 			"completion record address translation fault");
+		return -EIO;
+	}
+	if (!(*swerr & DSA_SWERR_OVERFLOW) != !ats) {
+		dev_err(dev, "isolation: after detach: SWERR overflow %s, expected %s (%s)\n",
+			*swerr & DSA_SWERR_OVERFLOW ? "set" : "clear",
+			ats ? "set" : "clear", ats ?
+			"the completion record's failure follows the translation error" :
+			"one error, the completion record's");
 		return -EIO;
 	}
 	if ((*swerr & DSA_SWERR_DESC_VALID) &&
