@@ -35,6 +35,7 @@ PASID_CAP, ATS_CAP, PRI_CAP = 0x100, 0x108, 0x110
 
 # VT-d (hw/i386/intel_iommu_internal.h)
 GCMD, RTADDR, IQT, IQA, PQA, PECTL = 0x18, 0x20, 0x88, 0x90, 0xd0, 0xe0
+PQH = 0xc0
 GCMD_TE, GCMD_SRTP, GCMD_QIE = 1 << 31, 1 << 30, 1 << 26
 RTADDR_SMT, IQA_DW_256 = 1 << 10, 1 << 11
 
@@ -125,6 +126,21 @@ def page_request_chain():
         dma_pattern(bytes(8)),
     ] + bof_copy() + [
         bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS])]
+
+
+def pasid_tables(pe3):
+    """Patterns for the vIOMMU's reads, in their order, down to PASID 3's
+    entry @pe3 (64 bytes): the root entry, the scalable-mode context entry
+    (PASID directory, device TLB, page requests), the PASID directory
+    entry, the PASID entry of PASID 0 (RID2PASID; first-level, domain 1,
+    supervisor requests allowed), then PASID 3's"""
+    rid2pasid = struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                            0, 0, 0, 0, 0)
+    return [dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
+            dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+                                    0, 0, 0)),
+            dma_pattern(struct.pack('<Q', 0x703000 | 1)),
+            dma_pattern(rid2pasid), dma_pattern(pe3)]
 
 
 def pasid_on():
@@ -239,6 +255,49 @@ SEEDS = {
               desc(OPC_MEMMOVE, CRAV | RCR | BOF, 0x100000, 0x200000,
                    0x300000, 4096)),
         bytes([OP_CLOCK_STEP])],
+    # A copy through PASID 3 that translates (first level, a 1 GiB page
+    # mapping the first GiB as it is: PML4 entry, then PDPT entry), so
+    # that the IOTLB holds PASID 3's translation; then, from the queue,
+    # PASID-based IOTLB invalidations (a page PASID 3 does not map, then
+    # all of PASID 3), a PASID-cache invalidation (PASID 3 in domain 1),
+    # which reads the entries again, and the copy again, walking again.
+    'vtd-pasid-iotlb': [pasid_on()] + vtd_sva() + [
+        bytes([OP_CLEAR_DMA_PATTERNS])] + pasid_tables(
+            struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                        0, 0, 0, 0, 0)) + [
+        dma_pattern(struct.pack('<Q', 0x705000 | 7)),
+        dma_pattern(struct.pack('<Q', 1 << 7 | 7)),
+        dma_pattern(b'\x5a' * 8),
+    ] + wq(0, MODE_DEDICATED | PRIV | PASID_EN | 3 << 8) + [
+        cmd(CMD_ENABLE_DEVICE), cmd(CMD_ENABLE_WQ, 0),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR, 0x100000, 0x200000, 0x300000,
+                   4096)),
+        bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS]),
+        dma_pattern(struct.pack('<QQQQ', 0x6 | 3 << 4 | 1 << 16 | 3 << 32,
+                                0x40000000, 0, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x6 | 2 << 4 | 1 << 16 | 3 << 32,
+                                0, 0, 0)),
+        write(QUAD, VTD, IQT, 2 * 0x20), bytes([OP_CLEAR_DMA_PATTERNS]),
+        dma_pattern(struct.pack('<QQQQ', 0x7 | 1 << 4 | 1 << 16 | 3 << 32,
+                                0, 0, 0))] + pasid_tables(
+            struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                        0, 0, 0, 0, 0)) + [
+        write(QUAD, VTD, IQT, 3 * 0x20), bytes([OP_CLEAR_DMA_PATTERNS])
+    ] + pasid_tables(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                                 0, 0, 0, 0, 0)) + [
+        dma_pattern(struct.pack('<Q', 0x705000 | 7)),
+        dma_pattern(struct.pack('<Q', 1 << 7 | 7)),
+        dma_pattern(b'\xa5' * 8),
+        store(MOVDIR64B, portal(0),
+              desc(OPC_MEMMOVE, CRAV | RCR, 0x100020, 0x200000, 0x300000,
+                   4096)),
+        bytes([OP_CLOCK_STEP])],
+    # A full page request queue (head one entry past the tail): the
+    # vIOMMU sets Page Request Overflow and answers the DSA's page request
+    # itself (Success, as the request is the last of its group).
+    'vtd-prq-overflow': [write(QUAD, VTD, PQH, 0x20)] +
+    page_request_chain() + [bytes([OP_CLOCK_STEP])],
     # The invalidation queue with the PASID-related descriptors, one per
     # DMA pattern (each 256-bit descriptor is one read): PASID-based IOTLB
     # (all of PASID 3 in domain 1), PASID cache (PASID 3), PASID-based
