@@ -413,20 +413,19 @@ static int pdt_expect_copy(struct pdt *t, struct pdt_bufs *b,
 
 /*
  * The copy's PASID has no translation any more, and nothing may reach
- * memory. With ATS, the translation request for the source fails
- * (Unsupported Request): the descriptor ends with a translation error,
- * which the device also records in SWERR (0x22), and writing the
- * completion record that would say so fails too (SWERR overflows).
- * Without ATS, reading the source faults (status: page fault), and the
- * record's write with it, which only SWERR can report (0x1a, completion
- * record address translation fault).
+ * memory.  Without ATS, reading the source faults in the IOMMU (a DMAR
+ * fault naming the PASID) and so does writing the completion record that
+ * would report it, which only SWERR can report (0x1a, completion record
+ * address translation fault).  With ATS, the translation requests for
+ * both complete with no permission, a recoverable fault that the IOMMU
+ * does not record (VT-d 7.1.2; SPT.2 in 7.1.3): the device's own page
+ * fault, then the same SWERR.  One error either way: no overflow.
  */
 static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 			    ioasid_t pasid, u64 *swerr, u64 *addr)
 {
 	struct device *dev = pdt_dev(t);
-	bool ats = t->pdev->ats_enabled;
-	u64 code, want;
+	u64 code;
 	int ret;
 
 	ret = read_poll_timeout(readq, *swerr, *swerr & DSA_SWERR_VALID,
@@ -437,11 +436,6 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 			READ_ONCE(b->comp->status));
 		return -ETIMEDOUT;
 	}
-	/* With ATS the record's failure follows the translation error */
-	if (ats)
-		read_poll_timeout(readq, *swerr, *swerr & DSA_SWERR_OVERFLOW,
-				  PDT_POLL_US, PDT_TIMEOUT_US, false,
-				  t->regs + DSA_REG_SWERR);
 	*swerr = pdt_take_swerr(t, addr);
 	code = FIELD_GET(DSA_SWERR_CODE, *swerr);
 	dev_info(dev, "isolation: after detach: SWERR 0x%016llx: error 0x%02llx, %s fault, PASID %llu%s, address 0x%llx\n",
@@ -450,19 +444,13 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 		 FIELD_GET(DSA_SWERR_PASID, *swerr),
 		 *swerr & DSA_SWERR_DESC_VALID ? "" : " (not valid)", *addr);
 
-	want = ats ? DSA_COMP_TRANSLATION_FAIL : DSA_COMP_CRA_XLAT;
-	if (code != want) {
-		dev_err(dev, "isolation: after detach: SWERR error 0x%02llx, expected 0x%02llx (%s)\n",
-			code, want, ats ? "translation error, with ATS" :
-			"completion record address translation fault");
+	if (code != DSA_COMP_CRA_XLAT) {
+		dev_err(dev, "isolation: after detach: SWERR error 0x%02llx, expected 0x%02x (completion record address translation fault)\n",
+			code, DSA_COMP_CRA_XLAT);
 		return -EIO;
 	}
-	if (!(*swerr & DSA_SWERR_OVERFLOW) != !ats) {
-		dev_err(dev, "isolation: after detach: SWERR overflow %s, expected %s (%s)\n",
-			*swerr & DSA_SWERR_OVERFLOW ? "set" : "clear",
-			ats ? "set" : "clear", ats ?
-			"the completion record's failure follows the translation error" :
-			"one error, the completion record's");
+	if (*swerr & DSA_SWERR_OVERFLOW) {
+		dev_err(dev, "isolation: after detach: SWERR overflowed: more than the completion record's error\n");
 		return -EIO;
 	}
 	if ((*swerr & DSA_SWERR_DESC_VALID) &&
@@ -558,8 +546,9 @@ static int pdt_isolation(struct pdt *t)
 
 	ret = pdt_disable_wq(t, "disable WQ 0");
 	if (!ret)
-		dev_info(dev, "isolation: pasid %u: tagged DMA ok, after detach faulted (SWERR 0x%016llx, address 0x%llx), untagged DMA ok\n",
-			 pasid, swerr, addr);
+		dev_info(dev, "isolation: pasid %u: tagged DMA ok, after detach faulted (SWERR 0x%016llx, address 0x%llx, ATS %s), untagged DMA ok\n",
+			 pasid, swerr, addr,
+			 t->pdev->ats_enabled ? "on" : "off");
 out:
 	/* No DMA may be left when the PASID goes and the buffers are freed */
 	err = pdt_quiesce(t);

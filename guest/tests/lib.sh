@@ -52,6 +52,29 @@ find_pci() {
 	done
 	return 1
 }
+# pci_cfg BDF OFFSET BYTES: a little-endian value of BDF's configuration
+# space, in hex without 0x (as root)
+pci_cfg() {
+	od -An -tx"$3" -j "$2" -N "$3" "/sys/bus/pci/devices/$1/config" | tr -d ' \n'
+}
+# pci_ext_cap BDF ID: the offset of BDF's PCIe extended capability ID
+pci_ext_cap() {
+	pci_ext_off=256 pci_ext_n=0
+	while [ "$pci_ext_off" != 0 ] && [ $pci_ext_n -lt 48 ]; do
+		pci_ext_h=$((0x$(pci_cfg "$1" $pci_ext_off 4)))
+		if [ $((pci_ext_h & 0xffff)) = "$2" ]; then
+			echo $pci_ext_off
+			return 0
+		fi
+		pci_ext_off=$((pci_ext_h >> 20)) pci_ext_n=$((pci_ext_n + 1))
+	done
+	return 1
+}
+# pci_ats_on BDF: whether BDF has ATS enabled
+pci_ats_on() {
+	pci_ats_cap=$(pci_ext_cap "$1" 15) &&
+		[ $(((0x$(pci_cfg "$1" $((pci_ats_cap + 6)) 2) >> 15) & 1)) = 1 ]
+}
 # kmemleak_scan PATTERN: scan for leaks (twice, as kmemleak wants), then
 # print the first two reports whose text (backtrace, comm) matches PATTERN
 # and the first two others, and end with "ours N others M".  Others are
