@@ -114,33 +114,25 @@ def page_request_chain():
     """Translation on, the DSA's ATS and PRI, the tables the vIOMMU reads
     down to a first-level table with nothing present, and a copy that
     blocks on that fault and sends a page request"""
-    return vtd_sva() + dsa_ats_pri() + [
-        dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
-        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
-                                0, 0, 0)),
-        dma_pattern(struct.pack('<Q', 0x703000 | 1)),
-        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                0, 0, 0, 0, 0)),
-        dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                0, 0, 0, 0, 0)),
+    return vtd_sva() + dsa_ats_pri() + pasid_tables() + [
         dma_pattern(bytes(8)),
     ] + bof_copy() + [
         bytes([OP_CLOCK_STEP]), bytes([OP_CLEAR_DMA_PATTERNS])]
 
 
-def pasid_tables(pe3):
+def pasid_tables():
     """Patterns for the vIOMMU's reads, in their order, down to PASID 3's
-    entry @pe3 (64 bytes): the root entry, the scalable-mode context entry
-    (PASID directory, device TLB, page requests), the PASID directory
-    entry, the PASID entry of PASID 0 (RID2PASID; first-level, domain 1,
-    supervisor requests allowed), then PASID 3's"""
-    rid2pasid = struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                            0, 0, 0, 0, 0)
+    entry: the root entry, the scalable-mode context entry (PASID
+    directory, device TLB, page requests), the PASID directory entry, then
+    the PASID entries of PASID 0 (RID2PASID) and PASID 3, both first-level
+    with the table at 0x704000, domain 1, supervisor requests allowed"""
+    pe = struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
+                     0, 0, 0, 0, 0)
     return [dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
             dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
                                     0, 0, 0)),
             dma_pattern(struct.pack('<Q', 0x703000 | 1)),
-            dma_pattern(rid2pasid), dma_pattern(pe3)]
+            dma_pattern(pe), dma_pattern(pe)]
 
 
 def pasid_on():
@@ -262,9 +254,7 @@ SEEDS = {
     # all of PASID 3), a PASID-cache invalidation (PASID 3 in domain 1),
     # which reads the entries again, and the copy again, walking again.
     'vtd-pasid-iotlb': [pasid_on()] + vtd_sva() + [
-        bytes([OP_CLEAR_DMA_PATTERNS])] + pasid_tables(
-            struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                        0, 0, 0, 0, 0)) + [
+        bytes([OP_CLEAR_DMA_PATTERNS])] + pasid_tables() + [
         dma_pattern(struct.pack('<Q', 0x705000 | 7)),
         dma_pattern(struct.pack('<Q', 1 << 7 | 7)),
         dma_pattern(b'\x5a' * 8),
@@ -280,12 +270,9 @@ SEEDS = {
                                 0, 0, 0)),
         write(QUAD, VTD, IQT, 2 * 0x20), bytes([OP_CLEAR_DMA_PATTERNS]),
         dma_pattern(struct.pack('<QQQQ', 0x7 | 1 << 4 | 1 << 16 | 3 << 32,
-                                0, 0, 0))] + pasid_tables(
-            struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                        0, 0, 0, 0, 0)) + [
+                                0, 0, 0))] + pasid_tables() + [
         write(QUAD, VTD, IQT, 3 * 0x20), bytes([OP_CLEAR_DMA_PATTERNS])
-    ] + pasid_tables(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
-                                 0, 0, 0, 0, 0)) + [
+    ] + pasid_tables() + [
         dma_pattern(struct.pack('<Q', 0x705000 | 7)),
         dma_pattern(struct.pack('<Q', 1 << 7 | 7)),
         dma_pattern(b'\xa5' * 8),
