@@ -123,13 +123,15 @@ def page_request_chain():
 def pasid_tables():
     """Patterns for the vIOMMU's reads, in their order, down to PASID 3's
     entry: the root entry, the scalable-mode context entry (PASID
-    directory, device TLB, page requests), the PASID directory entry, then
-    the PASID entries of PASID 0 (RID2PASID) and PASID 3, both first-level
-    with the table at 0x704000, domain 1, supervisor requests allowed"""
+    directory, device TLB, PASIDs, page requests), the PASID directory
+    entry, then the PASID entries of PASID 0 (RID2PASID) and PASID 3, both
+    first-level with the table at 0x704000, domain 1, supervisor requests
+    allowed"""
     pe = struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
                      0, 0, 0, 0, 0)
     return [dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
-            dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+            dma_pattern(struct.pack('<QQQQ',
+                                    0x702000 | 1 << 4 | 1 << 3 | 1 << 2 | 1,
                                     0, 0, 0)),
             dma_pattern(struct.pack('<Q', 0x703000 | 1)),
             dma_pattern(pe), dma_pattern(pe)]
@@ -220,7 +222,8 @@ SEEDS = {
     # recorded) and its copy ends with a translation error.
     'vtd-dte-clear': vtd_sva() + dsa_ats_pri() + [
         dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
-        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1, 0, 0, 0)),
+        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 3 | 1, 0,
+                                    0, 0)),
         dma_pattern(struct.pack('<Q', 0x703000 | 1)),
         dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
                                 0, 0, 0, 0, 0)),
@@ -233,7 +236,8 @@ SEEDS = {
     # and QEMU aborted).
     'vtd-pasid-fpd': vtd_sva() + dsa_ats_pri() + [
         dma_pattern(struct.pack('<QQ', 0x701000 | 1, 0)),
-        dma_pattern(struct.pack('<QQQQ', 0x702000 | 1 << 4 | 1 << 2 | 1,
+        dma_pattern(struct.pack('<QQQQ',
+                                0x702000 | 1 << 4 | 1 << 3 | 1 << 2 | 1,
                                 0, 0, 0)),
         dma_pattern(struct.pack('<Q', 0x703000 | 1 << 1 | 1)),
         dma_pattern(struct.pack('<QQQQQQQQ', 1 << 6 | 1, 1, 0x704000 | 1,
