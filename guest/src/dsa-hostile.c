@@ -6,15 +6,26 @@
  * software error when there is no record to write), the device must go on
  * taking work, and the emulator must keep running.
  *
- * Usage: dsa-hostile /dev/dsa/wqD.Q MAX_XFER MAX_BATCH
- * (the work queue's maximum transfer size and batch size).  Run as root:
+ * Usage: dsa-hostile /dev/dsa/wqD.Q MAX_XFER MAX_BATCH /dev/dsa/wqD.R
+ * (a shared work queue, its maximum transfer size and batch size, and a
+ * dedicated one, to which descriptors go with MOVDIR64B).  Run as root:
  * 6.1's idxd lets only CAP_SYS_RAWIO map a DSA 1.0 portal (INTEL-SA-01084),
  * so no unprivileged path to the portal exists; the test checks that
  * refusal first, from a child that gave up root.
+ *
+ * While the largest work runs, a thread on the other CPU sleeps 1 ms at a
+ * time: each sleep ends with a timer interrupt that the emulator delivers
+ * from its main loop, which a DSA doing all that work in one go would hold
+ * up for as long.  The sleeps must go on (at least MIN_BEATS of them) and
+ * none may take half the batch's time: how long each takes depends on the
+ * host's load, whereas a batch done in one go holds up one sleep for all
+ * of it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/idxd.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,14 +41,17 @@
 #define PG		4096
 #define ENQ_TRIES	1000
 #define TIMEOUT_MS	30000
+#define MIN_BEATS	10
 
 struct job {
 	struct dsa_hw_desc desc __attribute__((aligned(64)));
 	struct dsa_completion_record cr __attribute__((aligned(32)));
 };
 
-static void *portal;
+static void *portal, *dportal;
 static int failures;
+static volatile int beat_stop;
+static volatile long long beat_longest_us, beats;
 
 static void check(int ok, const char *what, unsigned int got,
 		  unsigned int want)
@@ -49,10 +63,34 @@ static void check(int ok, const char *what, unsigned int got,
 		failures++;
 }
 
-/* Submit @j and wait for its record: its status, 0 if none in time */
+/* MOVDIR64B of the 64-byte @desc to the portal @dst: no answer */
+static inline void movdir64b(void *dst, const void *desc)
+{
+	asm volatile("movdir64b (%[d]), %[p]"
+		     : : [p] "r" (dst), [d] "r" (desc) : "memory");
+}
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+/* Wait for @j's record: its status, 0 if none in time */
+static unsigned int wait_record(struct job *j)
+{
+	long long end = now_ms() + TIMEOUT_MS;
+
+	while (!*(volatile uint8_t *)&j->cr.status && now_ms() < end)
+		sched_yield();
+	return j->cr.status & DSA_COMP_STATUS_MASK;
+}
+
+/* Submit @j with ENQCMD and wait for its record */
 static unsigned int run(struct job *j)
 {
-	long long end;
 	int i;
 
 	memset(&j->cr, 0, sizeof(j->cr));
@@ -60,10 +98,15 @@ static unsigned int run(struct job *j)
 		sched_yield();
 	if (i == ENQ_TRIES)
 		return 0x100;	/* never accepted */
-	end = now_ms() + TIMEOUT_MS;
-	while (!*(volatile uint8_t *)&j->cr.status && now_ms() < end)
-		sched_yield();
-	return j->cr.status & DSA_COMP_STATUS_MASK;
+	return wait_record(j);
+}
+
+/* Submit @j to the dedicated WQ with MOVDIR64B and wait for its record */
+static unsigned int run_dedicated(struct job *j)
+{
+	memset(&j->cr, 0, sizeof(j->cr));
+	movdir64b(dportal, &j->desc);
+	return wait_record(j);
 }
 
 static void desc(struct job *j, unsigned int opcode, uint32_t flags,
@@ -114,6 +157,38 @@ static void *map(size_t len)
 	return p;
 }
 
+static void pin(pthread_t t, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (pthread_setaffinity_np(t, sizeof(set), &set)) {
+		fprintf(stderr, "dsa-hostile: cannot pin a thread to CPU %d\n",
+			cpu);
+		exit(1);
+	}
+}
+
+/* On CPU 1, while the main thread waits for work on CPU 0 */
+static void *heartbeat(void *arg)
+{
+	struct timespec ms = { 0, 1000000 };
+	long long t, u;
+
+	pin(pthread_self(), 1);
+	t = now_us();
+	while (!beat_stop) {
+		nanosleep(&ms, NULL);
+		u = now_us();
+		if (u - t > beat_longest_us)
+			beat_longest_us = u - t;
+		t = u;
+		beats++;
+	}
+	return arg;
+}
+
 /* A process without root cannot map the portal */
 static void unprivileged_mmap_refused(const char *path)
 {
@@ -144,20 +219,27 @@ static void unprivileged_mmap_refused(const char *path)
 
 int main(int argc, char **argv)
 {
+	/* A copy's reserved bytes: 38-39 and 40-63 (DSA Table 5-3) */
+	static const uint8_t rsvd[] = { 38, 39, 40, 48, 63 };
 	struct dsa_hw_desc *list;
 	uint32_t max_xfer, max_batch, i;
+	unsigned int status;
+	long long t0, took_ms, b0;
+	pthread_t beat;
+	int ok;
 	uint8_t *src, *dst, *big;
 	struct job *j, *sub;
 	int fd;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s /dev/dsa/wqD.Q MAX_XFER MAX_BATCH\n",
-			argv[0]);
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s /dev/dsa/wqD.Q MAX_XFER MAX_BATCH "
+			"/dev/dsa/wqD.R\n", argv[0]);
 		return 2;
 	}
 	max_xfer = strtoul(argv[2], NULL, 0);
 	max_batch = strtoul(argv[3], NULL, 0);
-	if (max_xfer < PG || max_batch < 2 || max_batch > 1024) {
+	if (max_xfer < PG || max_xfer > (1u << 30) || max_batch < 2 ||
+	    max_batch > 1024) {
 		fprintf(stderr, "dsa-hostile: bad limits %s %s\n", argv[2],
 			argv[3]);
 		return 2;
@@ -174,6 +256,21 @@ int main(int argc, char **argv)
 		perror("portal mmap");
 		return 1;
 	}
+	fd = open(argv[4], O_RDWR);
+	if (fd < 0) {
+		perror(argv[4]);
+		return 1;
+	}
+	dportal = mmap(NULL, PG, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (dportal == MAP_FAILED) {
+		perror("dedicated portal mmap");
+		return 1;
+	}
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "dsa-hostile: the heartbeat needs two CPUs\n");
+		return 1;
+	}
+	pin(pthread_self(), 0);
 	j = map(sizeof(*j));
 	sub = map(max_batch * sizeof(*sub));
 	list = map(max_batch * sizeof(*list));
@@ -204,9 +301,15 @@ int main(int argc, char **argv)
 	expect(j, "a transfer of 0 bytes", DSA_COMP_XFER_ERANGE);
 	desc(j, DSA_OPCODE_MEMMOVE, 0, big, big + max_xfer, max_xfer + 1);
 	expect(j, "a transfer beyond the maximum", DSA_COMP_XFER_ERANGE);
-	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
-	((uint8_t *)&j->desc)[60] = 1;
-	expect(j, "a non-zero reserved byte", DSA_COMP_NOZERO_RESERVE);
+	for (i = 0; i < sizeof(rsvd); i++) {
+		char what[64];
+
+		desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+		((uint8_t *)&j->desc)[rsvd[i]] = 1;
+		snprintf(what, sizeof(what), "a non-zero reserved byte (%u)",
+			 rsvd[i]);
+		expect(j, what, DSA_COMP_NOZERO_RESERVE);
+	}
 	desc(j, DSA_OPCODE_MEMMOVE, 0, (void *)0x10, dst, PG);
 	expect(j, "a source at an unmapped address",
 	       DSA_COMP_PAGE_FAULT_NOBOF);
@@ -232,6 +335,23 @@ int main(int argc, char **argv)
 	j->desc.dest2 = (uintptr_t)dst + 8;
 	expect(j, "dualcast destinations at different page offsets",
 	       DSA_COMP_DCAST_ERR);
+
+	/*
+	 * The dedicated WQ, with MOVDIR64B: the descriptor that aborted the
+	 * emulator when it first came this way, then good work
+	 */
+	desc(j, 0x3f, IDXD_OP_FLAG_RCI, src, dst, PG);
+	j->desc.int_handle = 0xffff;
+	status = run_dedicated(j);
+	check(status == DSA_COMP_BAD_OPCODE,
+	      "dedicated WQ: an undefined opcode asking for an interrupt on "
+	      "0xffff", status, DSA_COMP_BAD_OPCODE);
+	memset(src, 0x3c, PG);
+	memset(dst, 0, PG);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+	status = run_dedicated(j);
+	check(status == DSA_COMP_SUCCESS && !memcmp(src, dst, PG),
+	      "dedicated WQ: a good copy after it", status, DSA_COMP_SUCCESS);
 
 	/* Batches */
 	desc(j, DSA_OPCODE_BATCH, 0, NULL, NULL, 0);
@@ -272,7 +392,28 @@ int main(int argc, char **argv)
 	desc(j, DSA_OPCODE_BATCH, 0, NULL, NULL, 0);
 	j->desc.desc_list_addr = (uintptr_t)list;
 	j->desc.desc_count = max_batch;
+	if (pthread_create(&beat, NULL, heartbeat, NULL)) {
+		fprintf(stderr, "dsa-hostile: no heartbeat thread\n");
+		return 1;
+	}
+	usleep(50 * 1000);
+	beat_longest_us = 0;
+	b0 = beats;
+	t0 = now_ms();
 	expect(j, "a batch of maximum transfers", DSA_COMP_SUCCESS);
+	took_ms = now_ms() - t0;
+	b0 = beats - b0;
+	beat_stop = 1;
+	pthread_join(beat, NULL);
+	printf("the batch (%u x %u bytes) took %lld ms; CPU 1 slept 1 ms "
+	       "%lld times meanwhile, the longest sleep %lld ms\n", max_batch,
+	       max_xfer, took_ms, b0, beat_longest_us / 1000);
+	ok = b0 >= MIN_BEATS && beat_longest_us / 1000 < took_ms / 2;
+	printf("%s: the other CPU's timer went on during the batch (at least "
+	       "%d sleeps, none of half the batch's time)\n",
+	       ok ? "PASS" : "FAIL", MIN_BEATS);
+	if (!ok)
+		failures++;
 
 	good_copy(j, src, dst, "afterwards");
 	printf("dsa-hostile: %d failure(s)\n", failures);
