@@ -12,7 +12,10 @@
  * "isolation": WQ 0 tagged with the kernel DMA PASID copies 4 KiB through
  * dma_alloc_coherent() addresses; after iommu_detach_dma_pasid() the same
  * copy faults in the IOMMU and writes neither the destination nor the
- * completion record; WQ 0 without PASID (requester ID only) still copies.
+ * completion record; so does the copy tagged with the widest PASID the
+ * DSA takes, which no PASID table entry maps (and which the emulated
+ * IOMMU, whose ECAP.PSS is smaller, cannot translate at all); WQ 0
+ * without PASID (requester ID only) still copies.
  *
  * "unmap P N": with P PASIDs (0 to 8: the kernel DMA PASID and P - 1
  * more) attached to the default domain, N dma_map_single()/
@@ -131,6 +134,7 @@ enum {
 #define PDT_TIMEOUT_US		USEC_PER_SEC
 #define PDT_MAX_PASIDS		8
 #define PDT_MAX_UNMAPS		200
+#define PDT_WIDE_PASID		0xfffff	/* 20 bits: ENQCMD's and the DSA's */
 
 static_assert(sizeof(struct dsa_hw_desc) == 64);
 static_assert(sizeof(struct dsa_completion_record) == PDT_COMP_SIZE);
@@ -420,9 +424,15 @@ static int pdt_expect_copy(struct pdt *t, struct pdt_bufs *b,
  * both complete with no permission, a recoverable fault that the IOMMU
  * does not record (VT-d 7.1.2; SPT.2 in 7.1.3): the device's own page
  * fault, then the same SWERR.  One error either way: no overflow.
+ *
+ * With @beyond_pss, the PASID may also be wider than the IOMMU's PASID
+ * Size (ECAP.PSS): then a translation request fails outright (Unsupported
+ * Request, SGN.10 in VT-d 7.1.3), a translation error (0x22) that SWERR
+ * takes first, and the record's own failure sets its overflow bit.
  */
 static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
-			    ioasid_t pasid, u64 *swerr, u64 *addr)
+			    ioasid_t pasid, bool beyond_pss, u64 *swerr,
+			    u64 *addr)
 {
 	struct device *dev = pdt_dev(t);
 	u64 code;
@@ -432,40 +442,48 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 				PDT_POLL_US, PDT_TIMEOUT_US, false,
 				t->regs + DSA_REG_SWERR);
 	if (ret) {
-		dev_err(dev, "isolation: after detach: no software error after 1 s; completion status 0x%02x\n",
-			READ_ONCE(b->comp->status));
+		dev_err(dev, "isolation: PASID %u: no software error after 1 s; completion status 0x%02x\n",
+			pasid, READ_ONCE(b->comp->status));
 		return -ETIMEDOUT;
 	}
 	*swerr = pdt_take_swerr(t, addr);
 	code = FIELD_GET(DSA_SWERR_CODE, *swerr);
-	dev_info(dev, "isolation: after detach: SWERR 0x%016llx: error 0x%02llx, %s fault, PASID %llu%s, address 0x%llx\n",
-		 *swerr, code,
+	dev_info(dev, "isolation: PASID %u: SWERR 0x%016llx: error 0x%02llx, %s fault, PASID %llu%s, address 0x%llx\n",
+		 pasid, *swerr, code,
 		 *swerr & DSA_SWERR_FAULT_WRITE ? "write" : "read",
 		 FIELD_GET(DSA_SWERR_PASID, *swerr),
 		 *swerr & DSA_SWERR_DESC_VALID ? "" : " (not valid)", *addr);
 
-	if (code != DSA_COMP_CRA_XLAT) {
-		dev_err(dev, "isolation: after detach: SWERR error 0x%02llx, expected 0x%02x (completion record address translation fault)\n",
-			code, DSA_COMP_CRA_XLAT);
+	if (beyond_pss && code == DSA_COMP_TRANSLATION_FAIL &&
+	    t->pdev->ats_enabled) {
+		if (!(*swerr & DSA_SWERR_OVERFLOW)) {
+			dev_err(dev, "isolation: PASID %u: a translation error, and the completion record's not seen (no overflow)\n",
+				pasid);
+			return -EIO;
+		}
+	} else if (code != DSA_COMP_CRA_XLAT) {
+		dev_err(dev, "isolation: PASID %u: SWERR error 0x%02llx, expected 0x%02x (completion record address translation fault)\n",
+			pasid, code, DSA_COMP_CRA_XLAT);
 		return -EIO;
-	}
-	if (*swerr & DSA_SWERR_OVERFLOW) {
-		dev_err(dev, "isolation: after detach: SWERR overflowed: more than the completion record's error\n");
+	} else if (*swerr & DSA_SWERR_OVERFLOW) {
+		dev_err(dev, "isolation: PASID %u: SWERR overflowed: more than the completion record's error\n",
+			pasid);
 		return -EIO;
 	}
 	if ((*swerr & DSA_SWERR_DESC_VALID) &&
 	    FIELD_GET(DSA_SWERR_PASID, *swerr) != pasid) {
-		dev_err(dev, "isolation: after detach: SWERR names PASID %llu, WQ 0 uses %u\n",
+		dev_err(dev, "isolation: SWERR names PASID %llu, WQ 0 uses %u\n",
 			FIELD_GET(DSA_SWERR_PASID, *swerr), pasid);
 		return -EIO;
 	}
 	if (memchr_inv(b->comp, 0, PDT_COMP_SIZE)) {
-		dev_err(dev, "isolation: after detach: the completion record was written (status 0x%02x)\n",
-			READ_ONCE(b->comp->status));
+		dev_err(dev, "isolation: PASID %u: the completion record was written (status 0x%02x)\n",
+			pasid, READ_ONCE(b->comp->status));
 		return -EIO;
 	}
 	if (memchr_inv(b->dst, 0, PDT_XFER_SIZE)) {
-		dev_err(dev, "isolation: after detach: the destination was written\n");
+		dev_err(dev, "isolation: PASID %u: the destination was written\n",
+			pasid);
 		return -EIO;
 	}
 	return 0;
@@ -476,7 +494,7 @@ static int pdt_isolation(struct pdt *t)
 	struct device *dev = pdt_dev(t);
 	struct pdt_bufs b = {};
 	bool attached = false;
-	u64 swerr = 0, addr = 0;
+	u64 swerr = 0, wide_swerr = 0, addr = 0, wide_addr = 0;
 	ioasid_t pasid;
 	int ret, err;
 
@@ -524,7 +542,25 @@ static int pdt_isolation(struct pdt *t)
 	memset(b.dst, 0, PDT_XFER_SIZE);
 	memset(b.comp, 0, PDT_COMP_SIZE);
 	pdt_submit_memmove(t, &b);
-	ret = pdt_expect_fault(t, &b, pasid, &swerr, &addr);
+	ret = pdt_expect_fault(t, &b, pasid, false, &swerr, &addr);
+	if (ret)
+		goto out;
+
+	/* So does the widest PASID, of no entry and maybe beyond PSS */
+	ret = pdt_disable_wq(t, "disable WQ 0 before the widest PASID");
+	if (ret)
+		goto out;
+	ret = pdt_set_wq_mode(t, true, PDT_WIDE_PASID);
+	if (ret)
+		goto out;
+	ret = pdt_enable_wq(t, "enable WQ 0 with the widest PASID");
+	if (ret)
+		goto out;
+	memset(b.dst, 0, PDT_XFER_SIZE);
+	memset(b.comp, 0, PDT_COMP_SIZE);
+	pdt_submit_memmove(t, &b);
+	ret = pdt_expect_fault(t, &b, PDT_WIDE_PASID, true, &wide_swerr,
+			       &wide_addr);
 	if (ret)
 		goto out;
 
@@ -546,9 +582,10 @@ static int pdt_isolation(struct pdt *t)
 
 	ret = pdt_disable_wq(t, "disable WQ 0");
 	if (!ret)
-		dev_info(dev, "isolation: pasid %u: tagged DMA ok, after detach faulted (SWERR 0x%016llx, address 0x%llx, ATS %s), untagged DMA ok\n",
+		dev_info(dev, "isolation: pasid %u: tagged DMA ok, after detach faulted (SWERR 0x%016llx, address 0x%llx, ATS %s), PASID 0x%x faulted (SWERR 0x%016llx, address 0x%llx), untagged DMA ok\n",
 			 pasid, swerr, addr,
-			 t->pdev->ats_enabled ? "on" : "off");
+			 t->pdev->ats_enabled ? "on" : "off", PDT_WIDE_PASID,
+			 wide_swerr, wide_addr);
 out:
 	/* No DMA may be left when the PASID goes and the buffers are freed */
 	err = pdt_quiesce(t);
