@@ -6,9 +6,10 @@
  * software error when there is no record to write), the device must go on
  * taking work, and the emulator must keep running.
  *
- * Usage: dsa-hostile /dev/dsa/wqD.Q MAX_XFER MAX_BATCH /dev/dsa/wqD.R
- * (a shared work queue, its maximum transfer size and batch size, and a
- * dedicated one, to which descriptors go with MOVDIR64B).  Run as root:
+ * Usage: dsa-hostile /dev/dsa/wqD.Q MAX_XFER MAX_BATCH /dev/dsa/wqD.R REGS
+ * (a shared work queue, its maximum transfer size and batch size, a
+ * dedicated one, to which descriptors go with MOVDIR64B, and the sysfs
+ * resource0 file of the DSA, its registers, at which DMA is aimed).  Run as root:
  * 6.1's idxd lets only CAP_SYS_RAWIO map a DSA 1.0 portal (INTEL-SA-01084),
  * so no unprivileged path to the portal exists; the test checks that
  * refusal first, from a child that gave up root.
@@ -227,13 +228,13 @@ int main(int argc, char **argv)
 	long long t0, took_ms, b0;
 	pthread_t beat;
 	int ok;
-	uint8_t *src, *dst, *big;
+	uint8_t *src, *dst, *big, *regs;
 	struct job *j, *sub;
 	int fd;
 
-	if (argc != 5) {
+	if (argc != 6) {
 		fprintf(stderr, "usage: %s /dev/dsa/wqD.Q MAX_XFER MAX_BATCH "
-			"/dev/dsa/wqD.R\n", argv[0]);
+			"/dev/dsa/wqD.R REGS\n", argv[0]);
 		return 2;
 	}
 	max_xfer = strtoul(argv[2], NULL, 0);
@@ -264,6 +265,16 @@ int main(int argc, char **argv)
 	dportal = mmap(NULL, PG, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (dportal == MAP_FAILED) {
 		perror("dedicated portal mmap");
+		return 1;
+	}
+	fd = open(argv[5], O_RDWR);
+	if (fd < 0) {
+		perror(argv[5]);
+		return 1;
+	}
+	regs = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (regs == MAP_FAILED) {
+		perror("register mmap");
 		return 1;
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
@@ -331,6 +342,32 @@ int main(int argc, char **argv)
 	      "a completion record in the device's own portal: copy done",
 	      !memcmp(src, dst, PG), 1);
 	good_copy(j, src, dst, "after a completion record aimed at the portal");
+
+	/*
+	 * The device's own registers (BAR 0): the emulator keeps a device's
+	 * DMA out of its own registers, as a page fault for the DSA.  Had it
+	 * not, the fill would have reset the device in the middle of the
+	 * descriptor, and the record would have landed in the registers.
+	 */
+	desc(j, DSA_OPCODE_MEMMOVE, 0, regs, dst, PG);
+	expect(j, "a source in the device's own registers",
+	       DSA_COMP_PAGE_FAULT_NOBOF);
+	desc(j, DSA_OPCODE_MEMFILL, 0, (void *)(uintptr_t)(3u << 20),
+	     regs + 0xa0, 4);
+	expect(j, "a Reset Device command filled into its own CMD register",
+	       DSA_COMP_PAGE_FAULT_NOBOF);
+	memset(src, 0x96, PG);
+	memset(dst, 0, PG);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+	j->desc.completion_addr = (uintptr_t)regs + 0x40;
+	for (i = 0; i < ENQ_TRIES && enqcmd(portal, &j->desc); i++)
+		sched_yield();
+	usleep(200 * 1000);
+	check(i < ENQ_TRIES && !memcmp(src, dst, PG),
+	      "a completion record in the device's own registers: copy done",
+	      !memcmp(src, dst, PG), 1);
+	good_copy(j, src, dst,
+		  "after work aimed at the device's own registers");
 	desc(j, DSA_OPCODE_DUALCAST, 0, src, dst, PG);
 	j->desc.dest2 = (uintptr_t)dst + 8;
 	expect(j, "dualcast destinations at different page offsets",
