@@ -489,6 +489,20 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 	return 0;
 }
 
+/* Disable WQ 0, tag it with @pasid (or nothing) and enable it again */
+static int pdt_retag_wq(struct pdt *t, bool pasid_en, ioasid_t pasid)
+{
+	int ret;
+
+	ret = pdt_disable_wq(t, "disable WQ 0 to change its PASID");
+	if (ret)
+		return ret;
+	ret = pdt_set_wq_mode(t, pasid_en, pasid);
+	if (ret)
+		return ret;
+	return pdt_enable_wq(t, "enable WQ 0 after changing its PASID");
+}
+
 static int pdt_isolation(struct pdt *t)
 {
 	struct device *dev = pdt_dev(t);
@@ -547,13 +561,7 @@ static int pdt_isolation(struct pdt *t)
 		goto out;
 
 	/* So does the widest PASID, of no entry and maybe beyond PSS */
-	ret = pdt_disable_wq(t, "disable WQ 0 before the widest PASID");
-	if (ret)
-		goto out;
-	ret = pdt_set_wq_mode(t, true, PDT_WIDE_PASID);
-	if (ret)
-		goto out;
-	ret = pdt_enable_wq(t, "enable WQ 0 with the widest PASID");
+	ret = pdt_retag_wq(t, true, PDT_WIDE_PASID);
 	if (ret)
 		goto out;
 	memset(b.dst, 0, PDT_XFER_SIZE);
@@ -565,13 +573,7 @@ static int pdt_isolation(struct pdt *t)
 		goto out;
 
 	/* Untagged DMA, translated by the requester ID alone, still works */
-	ret = pdt_disable_wq(t, "disable WQ 0 before dropping its PASID");
-	if (ret)
-		goto out;
-	ret = pdt_set_wq_mode(t, false, 0);
-	if (ret)
-		goto out;
-	ret = pdt_enable_wq(t, "enable WQ 0 without PASID");
+	ret = pdt_retag_wq(t, false, 0);
 	if (ret)
 		goto out;
 	pdt_fill(&b, 0x5a);

@@ -190,6 +190,47 @@ static void *heartbeat(void *arg)
 	return arg;
 }
 
+/*
+ * A copy whose completion record goes to @record, where nothing can be
+ * waited for: the copy must be done all the same
+ */
+static void copy_record_at(struct job *j, uint8_t *src, uint8_t *dst,
+			   void *record, const char *what)
+{
+	char line[128];
+	int i, same;
+
+	memset(src, 0xc3, PG);
+	memset(dst, 0, PG);
+	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
+	j->desc.completion_addr = (uintptr_t)record;
+	for (i = 0; i < ENQ_TRIES && enqcmd(portal, &j->desc); i++)
+		sched_yield();
+	usleep(200 * 1000);
+	same = !memcmp(src, dst, PG);
+	snprintf(line, sizeof(line), "%s: copy done", what);
+	check(i < ENQ_TRIES && same, line, same, 1);
+}
+
+/* The first page of the device file @path, shared */
+static void *map_file(const char *path, int prot)
+{
+	int fd = open(path, O_RDWR);
+	void *p;
+
+	if (fd < 0) {
+		perror(path);
+		exit(1);
+	}
+	p = mmap(NULL, PG, prot, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (p == MAP_FAILED) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+	return p;
+}
+
 /* A process without root cannot map the portal */
 static void unprivileged_mmap_refused(const char *path)
 {
@@ -230,7 +271,6 @@ int main(int argc, char **argv)
 	int ok;
 	uint8_t *src, *dst, *big, *regs;
 	struct job *j, *sub;
-	int fd;
 
 	if (argc != 6) {
 		fprintf(stderr, "usage: %s /dev/dsa/wqD.Q MAX_XFER MAX_BATCH "
@@ -247,36 +287,9 @@ int main(int argc, char **argv)
 	}
 	unprivileged_mmap_refused(argv[1]);
 
-	fd = open(argv[1], O_RDWR);
-	if (fd < 0) {
-		perror(argv[1]);
-		return 1;
-	}
-	portal = mmap(NULL, PG, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (portal == MAP_FAILED) {
-		perror("portal mmap");
-		return 1;
-	}
-	fd = open(argv[4], O_RDWR);
-	if (fd < 0) {
-		perror(argv[4]);
-		return 1;
-	}
-	dportal = mmap(NULL, PG, PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (dportal == MAP_FAILED) {
-		perror("dedicated portal mmap");
-		return 1;
-	}
-	fd = open(argv[5], O_RDWR);
-	if (fd < 0) {
-		perror(argv[5]);
-		return 1;
-	}
-	regs = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (regs == MAP_FAILED) {
-		perror("register mmap");
-		return 1;
-	}
+	portal = map_file(argv[1], PROT_WRITE);
+	dportal = map_file(argv[4], PROT_WRITE);
+	regs = map_file(argv[5], PROT_READ | PROT_WRITE);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
 		fprintf(stderr, "dsa-hostile: the heartbeat needs two CPUs\n");
 		return 1;
@@ -331,16 +344,8 @@ int main(int argc, char **argv)
 	 * A completion record aimed at the device's own portal: no record
 	 * to wait for, but the copy is done and the device takes work after.
 	 */
-	memset(src, 0xc3, PG);
-	memset(dst, 0, PG);
-	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
-	j->desc.completion_addr = (uintptr_t)portal;
-	for (i = 0; i < ENQ_TRIES && enqcmd(portal, &j->desc); i++)
-		sched_yield();
-	usleep(200 * 1000);
-	check(i < ENQ_TRIES && !memcmp(src, dst, PG),
-	      "a completion record in the device's own portal: copy done",
-	      !memcmp(src, dst, PG), 1);
+	copy_record_at(j, src, dst, portal,
+		       "a completion record in the device's own portal");
 	good_copy(j, src, dst, "after a completion record aimed at the portal");
 
 	/*
@@ -356,16 +361,8 @@ int main(int argc, char **argv)
 	     regs + 0xa0, 4);
 	expect(j, "a Reset Device command filled into its own CMD register",
 	       DSA_COMP_PAGE_FAULT_NOBOF);
-	memset(src, 0x96, PG);
-	memset(dst, 0, PG);
-	desc(j, DSA_OPCODE_MEMMOVE, 0, src, dst, PG);
-	j->desc.completion_addr = (uintptr_t)regs + 0x40;
-	for (i = 0; i < ENQ_TRIES && enqcmd(portal, &j->desc); i++)
-		sched_yield();
-	usleep(200 * 1000);
-	check(i < ENQ_TRIES && !memcmp(src, dst, PG),
-	      "a completion record in the device's own registers: copy done",
-	      !memcmp(src, dst, PG), 1);
+	copy_record_at(j, src, dst, regs + 0x40,
+		       "a completion record in the device's own registers");
 	good_copy(j, src, dst,
 		  "after work aimed at the device's own registers");
 	desc(j, DSA_OPCODE_DUALCAST, 0, src, dst, PG);
