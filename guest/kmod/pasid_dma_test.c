@@ -9,13 +9,13 @@
  * the write returns its length on success and a negative errno on failure,
  * whose reason is logged.
  *
- * "isolation": WQ 0 tagged with the kernel DMA PASID copies 4 KiB through
- * dma_alloc_coherent() addresses; after iommu_detach_dma_pasid() the same
- * copy faults in the IOMMU and writes neither the destination nor the
- * completion record; so does the copy tagged with the widest PASID the
- * DSA takes, which no PASID table entry maps (and which the emulated
- * IOMMU, whose ECAP.PSS is smaller, cannot translate at all); WQ 0
- * without PASID (requester ID only) still copies.
+ * "isolation PSS": WQ 0 tagged with the kernel DMA PASID copies 4 KiB
+ * through dma_alloc_coherent() addresses; after iommu_detach_dma_pasid()
+ * the same copy faults in the IOMMU and writes neither the destination nor
+ * the completion record; so does the copy tagged with the largest PASID
+ * the DSA takes, which no PASID table entry maps, and which may be beyond
+ * the IOMMU's PASID Size, PSS (the IOMMU's ECAP.PSS, which the caller
+ * reads from sysfs); WQ 0 without PASID (requester ID only) still copies.
  *
  * "unmap P N": with P PASIDs (0 to 8: the kernel DMA PASID and P - 1
  * more) attached to the default domain, N dma_map_single()/
@@ -134,7 +134,6 @@ enum {
 #define PDT_TIMEOUT_US		USEC_PER_SEC
 #define PDT_MAX_PASIDS		8
 #define PDT_MAX_UNMAPS		200
-#define PDT_WIDE_PASID		0xfffff	/* 20 bits: ENQCMD's and the DSA's */
 
 static_assert(sizeof(struct dsa_hw_desc) == 64);
 static_assert(sizeof(struct dsa_completion_record) == PDT_COMP_SIZE);
@@ -425,10 +424,11 @@ static int pdt_expect_copy(struct pdt *t, struct pdt_bufs *b,
  * does not record (VT-d 7.1.2; SPT.2 in 7.1.3): the device's own page
  * fault, then the same SWERR.  One error either way: no overflow.
  *
- * With @beyond_pss, the PASID may also be wider than the IOMMU's PASID
- * Size (ECAP.PSS): then a translation request fails outright (Unsupported
+ * With @beyond_pss, the PASID is beyond the IOMMU's PASID Size (ECAP.PSS):
+ * then, with ATS, the translation requests fail outright (Unsupported
  * Request, SGN.10 in VT-d 7.1.3), a translation error (0x22) that SWERR
- * takes first, and the record's own failure sets its overflow bit.
+ * takes first, and the record's own failure sets its overflow bit.  (The
+ * fault SGN.10 records, 0x89, the emulated vIOMMU does not record.)
  */
 static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 			    ioasid_t pasid, bool beyond_pss, u64 *swerr,
@@ -454,8 +454,12 @@ static int pdt_expect_fault(struct pdt *t, struct pdt_bufs *b,
 		 FIELD_GET(DSA_SWERR_PASID, *swerr),
 		 *swerr & DSA_SWERR_DESC_VALID ? "" : " (not valid)", *addr);
 
-	if (beyond_pss && code == DSA_COMP_TRANSLATION_FAIL &&
-	    t->pdev->ats_enabled) {
+	if (beyond_pss && t->pdev->ats_enabled) {
+		if (code != DSA_COMP_TRANSLATION_FAIL) {
+			dev_err(dev, "isolation: PASID %u: SWERR error 0x%02llx, expected 0x%02x (translation error)\n",
+				pasid, code, DSA_COMP_TRANSLATION_FAIL);
+			return -EIO;
+		}
 		if (!(*swerr & DSA_SWERR_OVERFLOW)) {
 			dev_err(dev, "isolation: PASID %u: a translation error, and the completion record's not seen (no overflow)\n",
 				pasid);
@@ -503,14 +507,23 @@ static int pdt_retag_wq(struct pdt *t, bool pasid_en, ioasid_t pasid)
 	return pdt_enable_wq(t, "enable WQ 0 after changing its PASID");
 }
 
-static int pdt_isolation(struct pdt *t)
+static int pdt_isolation(struct pdt *t, unsigned int pss)
 {
 	struct device *dev = pdt_dev(t);
+	int ret, err, npasids = pci_max_pasids(t->pdev);
+	u64 swerr = 0, wide_swerr = 0, addr = 0, wide_addr = 0;
 	struct pdt_bufs b = {};
 	bool attached = false;
-	u64 swerr = 0, wide_swerr = 0, addr = 0, wide_addr = 0;
-	ioasid_t pasid;
-	int ret, err;
+	ioasid_t pasid, wide;
+	bool beyond;
+
+	if (npasids <= 1) {
+		dev_err(dev, "isolation: the device takes no PASID (%d)\n",
+			npasids);
+		return -EOPNOTSUPP;
+	}
+	wide = npasids - 1;
+	beyond = (u64)wide >> (pss + 1);
 
 	if (!boot_cpu_has(X86_FEATURE_MOVDIR64B)) {
 		dev_err(dev, "isolation: the CPU has no MOVDIR64B\n");
@@ -560,15 +573,14 @@ static int pdt_isolation(struct pdt *t)
 	if (ret)
 		goto out;
 
-	/* So does the widest PASID, of no entry and maybe beyond PSS */
-	ret = pdt_retag_wq(t, true, PDT_WIDE_PASID);
+	/* So does the largest PASID, of no entry and maybe beyond PSS */
+	ret = pdt_retag_wq(t, true, wide);
 	if (ret)
 		goto out;
 	memset(b.dst, 0, PDT_XFER_SIZE);
 	memset(b.comp, 0, PDT_COMP_SIZE);
 	pdt_submit_memmove(t, &b);
-	ret = pdt_expect_fault(t, &b, PDT_WIDE_PASID, true, &wide_swerr,
-			       &wide_addr);
+	ret = pdt_expect_fault(t, &b, wide, beyond, &wide_swerr, &wide_addr);
 	if (ret)
 		goto out;
 
@@ -584,10 +596,10 @@ static int pdt_isolation(struct pdt *t)
 
 	ret = pdt_disable_wq(t, "disable WQ 0");
 	if (!ret)
-		dev_info(dev, "isolation: pasid %u: tagged DMA ok, after detach faulted (SWERR 0x%016llx, address 0x%llx, ATS %s), PASID 0x%x faulted (SWERR 0x%016llx, address 0x%llx), untagged DMA ok\n",
+		dev_info(dev, "isolation: pasid %u: tagged DMA ok, after detach faulted (SWERR 0x%016llx, address 0x%llx, ATS %s), PASID 0x%x (%s PSS) faulted (SWERR 0x%016llx, address 0x%llx), untagged DMA ok\n",
 			 pasid, swerr, addr,
-			 t->pdev->ats_enabled ? "on" : "off", PDT_WIDE_PASID,
-			 wide_swerr, wide_addr);
+			 t->pdev->ats_enabled ? "on" : "off", wide,
+			 beyond ? "beyond" : "within", wide_swerr, wide_addr);
 out:
 	/* No DMA may be left when the PASID goes and the buffers are freed */
 	err = pdt_quiesce(t);
@@ -770,6 +782,7 @@ static ssize_t pdt_run_write(struct file *file, const char __user *ubuf,
 	struct pdt *t = file->private_data;
 	struct device *dev = pdt_dev(t);
 	char buf[64], *argv[4];
+	unsigned int pss;
 	int argc, ret;
 
 	if (count >= sizeof(buf)) {
@@ -784,7 +797,7 @@ static ssize_t pdt_run_write(struct file *file, const char __user *ubuf,
 
 	argc = pdt_split(buf, argv, ARRAY_SIZE(argv));
 	if (argc <= 0) {
-		dev_err(dev, "%s; commands: \"isolation\", \"leave\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
+		dev_err(dev, "%s; commands: \"isolation PSS\", \"leave\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
 			argc ? "too many words" : "empty command",
 			PDT_MAX_PASIDS, PDT_MAX_UNMAPS);
 		return -EINVAL;
@@ -793,10 +806,11 @@ static ssize_t pdt_run_write(struct file *file, const char __user *ubuf,
 	ret = mutex_lock_interruptible(&t->lock);
 	if (ret)
 		return ret;
-	if (!strcmp(argv[0], "isolation") && argc == 1) {
-		ret = pdt_isolation(t);
+	if (!strcmp(argv[0], "isolation") && argc == 2 &&
+	    !kstrtouint(argv[1], 0, &pss) && pss < 32) {
+		ret = pdt_isolation(t, pss);
 	} else if (!strcmp(argv[0], "isolation")) {
-		dev_err(dev, "isolation takes no arguments\n");
+		dev_err(dev, "isolation takes the IOMMU's ECAP.PSS, 0-31\n");
 		ret = -EINVAL;
 	} else if (!strcmp(argv[0], "leave") && argc == 1) {
 		ret = pdt_leave(t);
@@ -806,7 +820,7 @@ static ssize_t pdt_run_write(struct file *file, const char __user *ubuf,
 	} else if (!strcmp(argv[0], "unmap")) {
 		ret = pdt_unmap_cmd(t, argc, argv);
 	} else {
-		dev_err(dev, "unknown command \"%s\"; commands: \"isolation\", \"leave\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
+		dev_err(dev, "unknown command \"%s\"; commands: \"isolation PSS\", \"leave\", \"unmap P N\" (P 0-%d, N 1-%d)\n",
 			argv[0], PDT_MAX_PASIDS, PDT_MAX_UNMAPS);
 		ret = -EINVAL;
 	}
@@ -900,7 +914,7 @@ static int pdt_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_drvdata(pdev, t);
 	t->dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("run", 0200, t->dir, t, &pdt_run_fops);
-	dev_info(dev, "bound; write \"isolation\" or \"unmap P N\" to /sys/kernel/debug/%s/run\n",
+	dev_info(dev, "bound; write \"isolation PSS\" or \"unmap P N\" to /sys/kernel/debug/%s/run\n",
 		 KBUILD_MODNAME);
 	return 0;
 

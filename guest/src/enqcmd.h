@@ -9,12 +9,17 @@
 #include <stdint.h>
 #include <time.h>
 
-/* ENQCMD of the 64-byte @desc to the portal @dst: 1 if the WQ said Retry */
+/*
+ * ENQCMD of the 64-byte @desc to the portal @dst: 1 if the WQ said Retry.
+ * SFENCE first, so that what the descriptor points at is written before
+ * the device reads it: the enqueue store is weakly ordered, as
+ * MOVDIR64B's is, and Linux's idxd puts wmb() before both.
+ */
 static inline int enqcmd(void *dst, const void *desc)
 {
 	uint8_t retry;
 
-	asm volatile("enqcmd (%[d]), %[p]\n\tsetz %[r]"
+	asm volatile("sfence\n\tenqcmd (%[d]), %[p]\n\tsetz %[r]"
 		     : [r] "=r" (retry)
 		     : [p] "r" (dst), [d] "r" (desc)
 		     : "cc", "memory");
