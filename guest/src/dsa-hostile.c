@@ -68,21 +68,6 @@ static void check(int ok, const char *what, unsigned int got,
 		failures++;
 }
 
-/* MOVDIR64B of the 64-byte @desc to the portal @dst: no answer */
-static inline void movdir64b(void *dst, const void *desc)
-{
-	asm volatile("sfence\n\tmovdir64b (%[d]), %[p]"
-		     : : [p] "r" (dst), [d] "r" (desc) : "memory");
-}
-
-static long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
-
 /* Wait for @j's record: its status, 0 if none in time */
 static unsigned int wait_record(struct job *j)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the guest programs that submit to a shared DSA work queue share:
- * ENQCMD itself and a monotonic clock in milliseconds.
+ * What the guest programs that submit to a DSA work queue share: ENQCMD,
+ * MOVDIR64B and a monotonic clock.
  */
 #ifndef GUEST_ENQCMD_H
 #define GUEST_ENQCMD_H
@@ -24,6 +24,21 @@ static inline int enqcmd(void *dst, const void *desc)
 		     : [p] "r" (dst), [d] "r" (desc)
 		     : "cc", "memory");
 	return retry;
+}
+
+/* MOVDIR64B of the 64-byte @desc to @dst (SFENCE first, as above) */
+static inline void movdir64b(void *dst, const void *desc)
+{
+	asm volatile("sfence\n\tmovdir64b (%[d]), %[p]"
+		     : : [p] "r" (dst), [d] "r" (desc) : "memory");
+}
+
+static inline long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
 static inline long long now_ms(void)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "enqcmd.h"
+
 static sigjmp_buf jump;
 static volatile sig_atomic_t signo;
 
@@ -31,11 +33,6 @@ static void result(int ok, const char *name, const char *skip)
 		printf("%sok %d %s\n", ok ? "" : "not ", n, name);
 	if (!ok && !skip)
 		failed = 1;
-}
-
-static void movdir64b(void *dst, const void *src)
-{
-	asm volatile("movdir64b (%1), %0" : : "r"(dst), "r"(src) : "memory");
 }
 
 int main(void)
