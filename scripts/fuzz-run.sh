@@ -3,8 +3,8 @@
 # generic-fuzz (target generic-fuzz-intel-dsa, built by
 # scripts/build-qemu-fuzz.sh), starting from the seeds of fuzz/corpus and
 # what earlier runs on this machine found (build/fuzz/corpus).  Afterwards:
-#   - inputs that reached new code are merged into fuzz/corpus (libFuzzer's
-#     -merge=1 keeps only those that add coverage, so it stays small);
+#   - fuzz/corpus becomes what libFuzzer's -merge=1 keeps of it and of what
+#     the run found (only inputs adding coverage), plus the seeds;
 #   - a crash, hang or out-of-memory input becomes a qtest trace in
 #     fuzz/reproducers (scripts/fuzz-reproduce.sh), which make check
 #     replays on the ordinary build, and the run fails;
@@ -67,12 +67,28 @@ for a in "$work"/artifacts/*; do
 	"$top/scripts/fuzz-reproduce.sh" "$fuzzer" "$target" "$top/build/qemu" "$a" \
 		"$repro/$(basename "$a").qtest"
 done
-# Keep what reached new code (a merge of a crash-free corpus only).
+# Keep fuzz/corpus small: merge it and this machine's corpus into an empty
+# directory, where libFuzzer keeps, smallest first, only the inputs that add
+# coverage (edges and their hit counts) to those kept before them, so inputs
+# that later ones made redundant go.  The seeds of fuzz-seeds.py stay,
+# whatever they add: they are the documented starting points.  No merge
+# after a crash; a failed one leaves fuzz/corpus as it was.
 before=$(find "$seeds" -type f | wc -l)
 if [ $crashes = 0 ]; then
-	"$fuzzer" --fuzz-target=$target -merge=1 -detect_leaks=0 -timeout=30 -rss_limit_mb=3072 \
-		"$seeds" "$work/corpus" >>"$log" 2>&1 ||
-		echo "fuzz-run: the merge into fuzz/corpus failed ($log)" >&2
+	rm -rf "$work/merged"
+	mkdir "$work/merged"
+	if "$fuzzer" --fuzz-target=$target -merge=1 -detect_leaks=0 -timeout=30 \
+		-rss_limit_mb=3072 "$work/merged" "$seeds" "$work/corpus" >>"$log" 2>&1 &&
+		[ -n "$(ls -A "$work/merged")" ]; then
+		for f in "$seeds"/seed-*; do
+			rm -f "$work/merged/$(sha1sum <"$f" | cut -c1-40)"
+			cp "$f" "$work/merged/"
+		done
+		find "$seeds" -maxdepth 1 -type f -delete
+		cp "$work/merged"/* "$seeds/"
+	else
+		echo "fuzz-run: the merge failed; fuzz/corpus left as it was ($log)" >&2
+	fi
 fi
 after=$(find "$seeds" -type f | wc -l)
 printf '%s\t%s\t%s\t%s\t%s\n' "$stamp" "$target" "${secs_run:-$secs}" "$execs" "$crashes" >>"$top/fuzz/runs.tsv"

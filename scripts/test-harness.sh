@@ -462,6 +462,61 @@ else
 	ok fuzz-reproduce-no-sparse-line-inside-ram
 fi
 
+# --- fuzz runs: the corpus kept is the merge's, plus the seeds -------------
+# A fake tree and a fake fuzzer: its run reports 120 executions, its merge
+# keeps the inputs that start with "keep" (named by their SHA-1, as
+# libFuzzer does), or fails when called as fuzzer-merge-fails.
+fuzz_tree() { # DIR
+	rm -rf "$1"
+	mkdir -p "$1/scripts" "$1/fuzz/corpus" "$1/build/fuzz/corpus"
+	ln -s "$S/fuzz-run.sh" "$1/scripts/fuzz-run.sh"
+	printf '# date\ttarget\tseconds\texecutions\tcrashes\n' >"$1/fuzz/runs.tsv"
+	echo 'Fuzz executions so far: **0** (fuzz/runs.tsv)' >"$1/README.md"
+	echo 'keep seed a' >"$1/fuzz/corpus/seed-a"
+	echo 'drop seed b' >"$1/fuzz/corpus/seed-b"
+	local i
+	for i in 'keep 1' 'drop 2'; do echo "$i" >"$1/fuzz/corpus/$(echo "$i" | sha1sum | cut -c1-40)"; done
+	for i in 'keep 3' 'drop 4'; do echo "$i" >"$1/build/fuzz/corpus/$(echo "$i" | sha1sum | cut -c1-40)"; done
+}
+cat >"$w/fuzzer-merge" <<'EOF'
+#!/bin/sh
+case " $* " in
+*" -merge=1 "*)
+	[ "${0##*/}" = fuzzer-merge-fails ] && exit 1
+	out=
+	for a; do
+		case $a in -*) continue ;; esac
+		[ -n "$out" ] || { out=$a; continue; }
+		for f in "$a"/*; do
+			grep -q '^keep' "$f" && cp "$f" "$out/$(sha1sum <"$f" | cut -c1-40)"
+		done
+	done ;;
+*)	echo "#120: cov: 7 ft: 9 corp: 4 exec/s: 17 oom/timeout/crash: 0/0/0 time: 7s job: 2 dft_time: 0" ;;
+esac
+exit 0
+EOF
+chmod +x "$w/fuzzer-merge"
+cp "$w/fuzzer-merge" "$w/fuzzer-merge-fails"
+fuzz_tree "$w/ft"
+expect fuzz-run-keeps-the-merge-and-the-seeds 0 'corpus 4 -> 4 inputs; total 120 ' "$w/f8" -- \
+	"$w/ft/scripts/fuzz-run.sh" "$w/fuzzer-merge" 7
+kept=$(cd "$w/ft/fuzz/corpus" && for f in *; do head -c 6 "$f"; echo; done | sort | tr '\n' ,)
+if [ "$kept" != "drop s,keep 1,keep 3,keep s," ]; then
+	notok fuzz-run-corpus-is-the-merge-and-the-seeds "fuzz/corpus holds: $kept"
+elif ! grep -q '^Fuzz executions so far: \*\*120\*\*' "$w/ft/README.md"; then
+	notok fuzz-run-corpus-is-the-merge-and-the-seeds "README total not 120" "$w/ft/README.md"
+else
+	ok fuzz-run-corpus-is-the-merge-and-the-seeds
+fi
+fuzz_tree "$w/ft"
+expect fuzz-run-failed-merge-leaves-the-corpus 0 'the merge failed; fuzz/corpus left as it was' \
+	"$w/f9" -- "$w/ft/scripts/fuzz-run.sh" "$w/fuzzer-merge-fails" 7
+if [ "$(ls "$w/ft/fuzz/corpus" | wc -l)" != 4 ] || [ ! -e "$w/ft/fuzz/corpus/seed-b" ]; then
+	notok fuzz-run-failed-merge-corpus-unchanged "fuzz/corpus changed: $(ls "$w/ft/fuzz/corpus" | tr '\n' ' ')"
+else
+	ok fuzz-run-failed-merge-corpus-unchanged
+fi
+
 echo "KTAP version 1"
 echo "1..$n"
 printf '%s\n' "${out[@]}"
