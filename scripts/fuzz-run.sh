@@ -4,7 +4,7 @@
 # scripts/build-qemu-fuzz.sh), starting from the seeds of fuzz/corpus and
 # what earlier runs on this machine found (build/fuzz/corpus).  Afterwards:
 #   - fuzz/corpus becomes what libFuzzer's -merge=1 keeps of it and of what
-#     the run found (only inputs adding coverage), plus the seeds;
+#     the run found (only inputs reaching new edges), plus the seeds;
 #   - a crash, hang or out-of-memory input becomes a qtest trace in
 #     fuzz/reproducers (scripts/fuzz-reproduce.sh), which make check
 #     replays on the ordinary build, and the run fails;
@@ -68,17 +68,22 @@ for a in "$work"/artifacts/*; do
 		"$repro/$(basename "$a").qtest"
 done
 # Keep fuzz/corpus small: merge it and this machine's corpus into an empty
-# directory, where libFuzzer keeps, smallest first, only the inputs that add
-# coverage (edges and their hit counts) to those kept before them, so inputs
-# that later ones made redundant go.  The seeds of fuzz-seeds.py stay,
-# whatever they add: they are the documented starting points.  No merge
-# after a crash; a failed one leaves fuzz/corpus as it was.
+# directory, where libFuzzer keeps, smallest first, only the inputs that
+# reach edges those kept before them did not, so inputs that later ones made
+# redundant go.  Edges, not their hit counts (-use_counters=0): on 2026-12-07
+# that kept 566 of 3,163 inputs, reaching 1 line of intel_dsa.c and 2-4 of
+# intel_iommu.c fewer, about what two coverage runs of one corpus differ
+# by.  build/fuzz/corpus keeps every find for the next run here.  The seeds
+# of fuzz-seeds.py stay, whatever they add: they are the documented
+# starting points.  No merge after a crash; a failed one leaves fuzz/corpus
+# as it was.
 before=$(find "$seeds" -type f | wc -l)
 if [ $crashes = 0 ]; then
 	rm -rf "$work/merged"
 	mkdir "$work/merged"
-	if "$fuzzer" --fuzz-target=$target -merge=1 -detect_leaks=0 -timeout=30 \
-		-rss_limit_mb=3072 "$work/merged" "$seeds" "$work/corpus" >>"$log" 2>&1 &&
+	if "$fuzzer" --fuzz-target=$target -merge=1 -use_counters=0 -detect_leaks=0 \
+		-timeout=30 -rss_limit_mb=3072 "$work/merged" "$seeds" "$work/corpus" \
+		>>"$log" 2>&1 &&
 		[ -n "$(ls -A "$work/merged")" ]; then
 		for f in "$seeds"/seed-*; do
 			rm -f "$work/merged/$(sha1sum <"$f" | cut -c1-40)"
