@@ -72,11 +72,11 @@ done
 # reach edges those kept before them did not, so inputs that later ones made
 # redundant go.  Edges, not their hit counts (-use_counters=0): on 2026-12-07
 # that kept 566 of 3,163 inputs, reaching 1 line of intel_dsa.c and 2-4 of
-# intel_iommu.c fewer, about what two coverage runs of one corpus differ
-# by.  build/fuzz/corpus keeps every find for the next run here.  The seeds
-# of fuzz-seeds.py stay, whatever they add: they are the documented
-# starting points.  No merge after a crash; a failed one leaves fuzz/corpus
-# as it was.
+# intel_iommu.c fewer (two coverage runs of the 3,163 differed by 2 lines of
+# intel_iommu.c).  build/fuzz/corpus keeps every find for the next run
+# here.  The seeds of fuzz-seeds.py stay, whatever they add: they are the
+# documented starting points.  No merge after a crash; a failed one leaves
+# fuzz/corpus as it was.
 before=$(find "$seeds" -type f | wc -l)
 if [ $crashes = 0 ]; then
 	rm -rf "$work/merged"

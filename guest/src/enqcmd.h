@@ -43,10 +43,7 @@ static inline long long now_us(void)
 
 static inline long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return now_us() / 1000;
 }
 
 #endif
